@@ -1,0 +1,3 @@
+"""devo: neuroevolution of developing spiking networks."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from devo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `devo` command (see devo.cli.COMMANDS)."""

@@ -1,0 +1,59 @@
+"""The real `devo` entry point: help, demo, bench snn (tiny budgets), error exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from devo.cli import main
+
+
+def devo(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "devo", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_help_lists_commands() -> None:
+    r = devo("--help")
+    assert r.returncode == 0
+    assert "demo" in r.stdout and "bench" in r.stdout
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture) -> None:
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_unknown_command_exits_2() -> None:
+    r = devo("fly")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_demo_runs_and_reports(capsys: pytest.CaptureFixture) -> None:
+    assert main(["demo", "--steps", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "simulated 50 env steps x 4 ticks" in out
+    assert "firing rate" in out and "actions chosen" in out
+
+
+def test_bench_snn_json_rows() -> None:
+    r = devo("bench", "snn", "--json", "--sizes", "32", "--densities", "0.5", "--reps", "1",
+             "--block-s", "0.01")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["workload"] for row in rows] == ["lif", "lif+stdp"]
+    for row in rows:
+        assert row["n"] == 32 and row["synapses"] > 0
+        assert row["ns_per_tick"] > 0 and row["ref_ns_per_tick"] > 0
+        assert row["speedup"] == pytest.approx(row["ref_ns_per_tick"] / row["ns_per_tick"])
+        assert 0 < row["rate"] < 1
+
+
+def test_bench_snn_table() -> None:
+    r = devo("bench", "snn", "--sizes", "32", "--densities", "0.1", "--reps", "1", "--block-s", "0.01")
+    assert r.returncode == 0, r.stderr
+    assert "| N | density |" in r.stdout and "speed-up vs numpy" in r.stdout
