@@ -19,6 +19,8 @@ from devo.errors import DevoError
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("devo.commands.demo", "grow nothing yet: build a spiking network, drive it, report"),
     "bench": ("devo.commands.bench", "speed benchmarks, as ratios against a same-run baseline"),
+    "envs": ("devo.commands.envs", "list the registered tasks: spaces, horizon, compiled fast path"),
+    "check-env": ("devo.commands.check_env", "can devo use this environment? if not, exactly why"),
 }
 
 

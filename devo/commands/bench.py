@@ -2,6 +2,7 @@
 (a ratio), because the machines are shared and noisy: compare ratios, not absolute times.
 
     devo bench snn [--json]        spiking substrate: compiled kernels vs the numpy reference
+    devo bench envs [--json]       environment steps/s: compiled tasks vs the Gymnasium step loop
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 # suite name -> module providing add_arguments(parser), run(args) -> list[dict], COLUMNS, TITLE
 SUITES: dict[str, str] = {
     "snn": "devo.snn.bench",
+    "envs": "devo.environments.bench",
 }
 
 

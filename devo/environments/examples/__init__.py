@@ -1,0 +1,1 @@
+"""Worked examples of user environments (see beacon.py and ../README.md)."""
