@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         E.encode(xn, enc.code, ep, drive)
         clear_window(st)
         for t in range(args.ticks):
-            E.apply_drive(st, inputs, drive, enc.code, ep, t, args.ticks, rng)
+            E.apply_drive(st.i_ext, st.force, inputs, drive, enc.code, ep, t, args.ticks, rng)
             spikes += net.tick(1)
         return D.decode_discrete(st, outputs, D.COUNT)
 

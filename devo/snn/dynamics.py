@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from devo.snn.encoders import apply_drive
 from devo.snn.state import (
     M_NEU_HI,
     M_NSPIKED,
@@ -187,6 +188,58 @@ def run_ticks(net: NetState, n_ticks: int, traces: bool) -> int:
             in_tab, in_n, meta, tp, traces,
         )
         total += nsp
+    return total
+
+
+@njit(cache=True)
+def run_step(
+    net: NetState,
+    n_ticks: int,
+    traces: bool,
+    inputs: np.ndarray,
+    drive: np.ndarray,
+    enc_kind: int,
+    enc_params: np.ndarray,
+    rng: np.ndarray,
+    raster: np.ndarray,
+    raster_row: int,
+) -> int:
+    """One env step of the substrate: clear the read-out window, then ``n_ticks`` ticks, each
+    preceded by the encoder's drive of the ``inputs`` (:func:`devo.snn.encoders.apply_drive`).
+
+    If ``0 <= raster_row`` and the rows fit, tick ``t``'s spikes go to ``raster[raster_row + t]``
+    (uint8[rows, max_neurons]; pass a (0, N) array to record nothing). Returns the number of spikes.
+    """
+    alive, v, i_syn, i_ext, force = net.alive, net.v, net.i_syn, net.i_ext, net.force
+    adapt, refr, spike, spiked = net.adapt, net.refr, net.spike, net.spiked
+    x_pre, x_post, rate = net.x_pre, net.x_post, net.rate
+    count, first, v_acc = net.count, net.first, net.v_acc
+    beta, thr, v_reset, t_ref = net.beta, net.thr, net.v_reset, net.t_ref
+    rho, a_inc, bias = net.rho, net.a_inc, net.bias
+    src, dst, w, elig = net.src, net.dst, net.w, net.elig
+    out_tab, out_n, in_tab, in_n = net.out_tab, net.out_n, net.in_tab, net.in_n
+    meta, tp = net.meta, net.tp
+    for i in range(meta[M_NEU_HI]):
+        count[i] = 0
+        first[i] = -1
+        v_acc[i] = 0.0
+    meta[M_WINDOW] = 0
+    total = 0
+    for t in range(n_ticks):
+        apply_drive(i_ext, force, inputs, drive, enc_kind, enc_params, t, n_ticks, rng)
+        nsp = neuron_phase(
+            alive, v, i_syn, i_ext, force, adapt, refr, spike, spiked, count, first, v_acc, beta,
+            thr, v_reset, t_ref, rho, a_inc, bias, meta,
+        )
+        synapse_phase(
+            nsp, i_syn, spike, spiked, x_pre, x_post, rate, src, dst, w, elig, out_tab, out_n,
+            in_tab, in_n, meta, tp, traces,
+        )
+        total += nsp
+        row = raster_row + t
+        if raster_row >= 0 and row < raster.shape[0]:
+            for k in range(nsp):
+                raster[row, spiked[k]] = 1
     return total
 
 

@@ -26,7 +26,6 @@ import numpy as np
 from numba import njit
 
 from devo.rng import uniform
-from devo.snn.state import NetState
 
 CURRENT = 0
 POISSON = 1
@@ -108,9 +107,10 @@ def encode(xn: np.ndarray, kind: int, params: np.ndarray, drive: np.ndarray) -> 
             drive[k] = (xn[k] + np.float32(1.0)) * np.float32(0.5)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_drive(
-    net: NetState,
+    i_ext: np.ndarray,
+    force: np.ndarray,
     inputs: np.ndarray,
     drive: np.ndarray,
     kind: int,
@@ -119,20 +119,21 @@ def apply_drive(
     ticks_per_step: int,
     rng: np.ndarray,
 ) -> None:
-    """Set input current or forced spikes of the input neurons ``inputs`` for the next tick."""
+    """Set input current (``i_ext``) or forced spikes (``force``) of the input neurons ``inputs``
+    for the next tick. Takes the network's arrays, not the NetState, so tick loops can inline it."""
     g = params[E_GAIN]
     if kind in (CURRENT, POPULATION):
         o = params[E_OFFSET]
         for k in range(inputs.shape[0]):
-            net.i_ext[inputs[k]] = g * drive[k] + o
+            i_ext[inputs[k]] = g * drive[k] + o
     elif kind == POISSON:
         for k in range(inputs.shape[0]):
             p = g * drive[k]
             if uniform(rng) < p:
-                net.force[inputs[k]] = 1
+                force[inputs[k]] = 1
     else:  # LATENCY
         for k in range(inputs.shape[0]):
             if drive[k] > 0.0:
                 t_k = int(math.floor((1.0 - drive[k]) * (ticks_per_step - 1) + 0.5))
                 if t_k == tick_in_step:
-                    net.force[inputs[k]] = 1
+                    force[inputs[k]] = 1

@@ -160,3 +160,31 @@ def test_window_counts_and_first_spike() -> None:
     net.tick(4)
     assert net.state.count[0] == 2 and net.state.first[0] in (0, 1)
     assert net.state.meta[S.M_WINDOW] == 4
+
+
+@given(net=networks(allow_empty=False), ticks=st.integers(1, 6), kind=st.sampled_from([0, 1, 2, 3]),
+       seed=st.integers(0, 2**32))
+def test_run_step_equals_drive_then_ticks(net: Network, ticks: int, kind: int, seed: int) -> None:
+    from devo.rng import rng_from_seed
+    from devo.snn import encoders as E
+    from devo.snn.dynamics import run_step
+
+    spec = E.EncoderSpec(kind=list(E.KIND_NAMES)[kind], gain=0.9, offset=0.2, population=2)
+    inputs = net.inputs
+    n_in = len(inputs)
+    drive = np.random.default_rng(seed).uniform(0, 1, n_in).astype(np.float32)
+    a, b = net.state, net.state.copy()
+    ra, rb = rng_from_seed(seed), rng_from_seed(seed)
+    raster = np.zeros((ticks + 2, net.max_neurons), np.uint8)
+    total = run_step(a, ticks, True, inputs, drive, spec.code, spec.pack(), ra, raster, 1)
+    clear_window(b)
+    want = 0
+    spikes = []
+    for t in range(ticks):
+        E.apply_drive(b.i_ext, b.force, inputs, drive, spec.code, spec.pack(), t, ticks, rb)
+        want += tick(b, True)
+        spikes.append(b.spike.copy())
+    assert total == want
+    assert_states_close(a, b, tol=0)
+    np.testing.assert_array_equal(raster[1 : ticks + 1], np.array(spikes))
+    assert not raster[0].any() and not raster[ticks + 1].any()

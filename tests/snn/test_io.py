@@ -96,7 +96,7 @@ def test_apply_drive_matches_reference(xn, kind, seed, ticks) -> None:
     rk = rng_from_seed(seed)
     rp = PyRng(rk.copy())
     for t in range(ticks):
-        E.apply_drive(a, inputs, drive, spec.code, params, t, ticks, rk)
+        E.apply_drive(a.i_ext, a.force, inputs, drive, spec.code, params, t, ticks, rk)
         apply_drive_reference(b, inputs, drive, spec.code, params, t, ticks, rp)
         np.testing.assert_array_equal(a.force, b.force)
         np.testing.assert_array_equal(a.i_ext, b.i_ext)
@@ -113,7 +113,7 @@ def test_latency_code_fires_once_larger_values_earlier() -> None:
     first = {}
     rng = rng_from_seed(0)
     for t in range(5):
-        E.apply_drive(net.state, net.inputs, drive, E.LATENCY, params, t, 5, rng)
+        E.apply_drive(net.state.i_ext, net.state.force, net.inputs, drive, E.LATENCY, params, t, 5, rng)
         for k, i in enumerate(net.inputs):
             if net.state.force[i]:
                 assert k not in first  # at most one spike per step
@@ -129,7 +129,7 @@ def test_poisson_rate_follows_drive() -> None:
     rng = rng_from_seed(1)
     counts = np.zeros(2)
     for t in range(4000):
-        E.apply_drive(net.state, net.inputs, drive, E.POISSON, params, t % 4, 4, rng)
+        E.apply_drive(net.state.i_ext, net.state.force, net.inputs, drive, E.POISSON, params, t % 4, 4, rng)
         counts += net.state.force[net.inputs]
         net.state.force[:] = 0
     np.testing.assert_allclose(counts / 4000, [0.5, 0.1], atol=0.02)
@@ -225,6 +225,6 @@ def test_end_to_end_current_code_drives_the_right_output() -> None:
         E.encode(np.array(xn, np.float32), E.CURRENT, params, drive)
         net.clear_window()
         for t in range(8):
-            E.apply_drive(net.state, net.inputs, drive, E.CURRENT, params, t, 8, rng_from_seed(0))
+            E.apply_drive(net.state.i_ext, net.state.force, net.inputs, drive, E.CURRENT, params, t, 8, rng_from_seed(0))
             net.tick(1)
         assert D.decode_discrete(net.state, outputs, D.COUNT) == want
