@@ -1,3 +1,47 @@
 """devo: neuroevolution of developing spiking networks."""
 
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+
+def _source_hash() -> str:
+    """A hash of every devo source file with compiled code (the files that mention ``njit``)."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        text = p.read_bytes()
+        if b"njit" in text:
+            h.update(str(p.relative_to(root)).encode())
+            h.update(text)
+    return h.hexdigest()[:12]
+
+
+def _configure_numba_cache() -> None:
+    """Point numba's on-disk cache at a folder named by the source hash.
+
+    numba's cache notices when a function's own file changes, not when a function it calls (in
+    another file) changes, so a stale compiled caller could outlive an edit. One folder per source
+    version rules that out, works when the package folder is read-only, and is shared by every
+    process on the machine (Ray workers load what the driver compiled). ``NUMBA_CACHE_DIR`` set by
+    the user wins; ``DEVO_CACHE_DIR`` moves the root (default ``~/.cache/devo``).
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    root = Path(os.environ.get("DEVO_CACHE_DIR") or Path.home() / ".cache" / "devo")
+    folder = root / f"numba-{_source_hash()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # numba falls back to its own locations
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    import numba
+
+    numba.config.CACHE_DIR = str(folder)
+
+
+_configure_numba_cache()

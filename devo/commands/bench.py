@@ -3,6 +3,7 @@
 
     devo bench snn [--json]        spiking substrate: compiled kernels vs the numpy reference
     devo bench envs [--json]       environment steps/s: compiled tasks vs the Gymnasium step loop
+    devo bench lifetime [--json]   whole lifetimes: us per agent-step per family, beside LNDP
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 SUITES: dict[str, str] = {
     "snn": "devo.snn.bench",
     "envs": "devo.environments.bench",
+    "lifetime": "devo.develop.bench",
 }
 
 

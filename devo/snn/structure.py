@@ -42,7 +42,7 @@ from devo.snn.state import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def find_synapse(net: NetState, i: int, j: int) -> int:
     """Slot of the synapse ``i -> j``, or -1. Scans the shorter of the two tables."""
     if net.out_n[i] <= net.in_n[j]:
@@ -58,7 +58,7 @@ def find_synapse(net: NetState, i: int, j: int) -> int:
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def add_synapse(net: NetState, i: int, j: int, w: float, e0: np.ndarray) -> int:
     """Add synapse ``i -> j`` with weight ``w`` and state ``e0`` (length ``e_dim``).
 
@@ -105,7 +105,7 @@ def add_synapse(net: NetState, i: int, j: int, w: float, e0: np.ndarray) -> int:
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def remove_synapse(net: NetState, s: int) -> bool:
     """Remove the synapse in slot ``s``; False if ``s`` is out of range or not alive.
 
@@ -147,7 +147,7 @@ def remove_synapse(net: NetState, s: int) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def add_neuron(net: NetState, kind: int, x: float, y: float, params: np.ndarray) -> int:
     """Switch on the lowest dead neuron slot with ``kind``, position ``(x, y)`` and ``params``
     (packed ``P_*`` vector). Dynamic state, traces and ``h`` start at zero.

@@ -1,0 +1,170 @@
+"""Benchmark of whole lifetimes: microseconds per agent-step, per plasticity family, with a
+breakdown of the learned rules, beside LNDP's cost measured on this machine kind.
+
+For each size N the network is born with N alive neurons (4 inputs and 2 outputs for CartPole,
+the rest hidden seed cells, no division) and an initial reservoir sized to the target synapse
+count; the genome is the default initial one with synaptogenesis and pruning rates set so the
+count stays near its target. A lifetime is development + spontaneous activity + CartPole-v1
+episodes (native), timed end to end; "per agent-step" divides by every step of the life
+(development, spontaneous activity and env steps), as LNDP's figure does.
+
+The breakdown times each learned rule on the network as it stands after development, in compiled
+loops, and amortises it over its clock: K LIF ticks (with encoding and decoding) every step, the
+node rule every ``node_every`` steps, the edge rule every step, a structural step (pruning and
+synaptogenesis) every ``structural_every`` steps.
+
+LNDP's reference (research/baselines.md, lndp.md §6.4: its JAX model with dense N^2 passes, one
+agent, this machine kind): 58 us per agent-step at N = 32 and 430-535 us at N = 64. These are
+constants from that measurement, not re-measured here (JAX is not a devo dependency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+TITLE = "lifetime: us per agent-step (development + spontaneous activity + CartPole), per family"
+COLUMNS = [
+    ("n", "N", ""),
+    ("synapses", "synapses", ",.0f"),
+    ("family", "family", ""),
+    ("us_per_agent_step", "us/agent-step", ".1f"),
+    ("us_per_env_step", "us/env-step", ".1f"),
+    ("us_per_dev_step", "us/dev-step", ".1f"),
+    ("ns_per_synapse", "ns/synapse/step", ".1f"),
+    ("lndp_us", "LNDP us", ""),
+    ("vs_lndp", "x faster than LNDP", ".1f"),
+    ("ticks_us", "ticks", ".2f"),
+    ("node_us", "node rule", ".2f"),
+    ("edge_us", "edge rule", ".2f"),
+    ("structural_us", "structural", ".2f"),
+]
+LNDP_US = {32: 58.0, 64: 482.5}  # 430-535 at N=64: the midpoint
+LNDP_TEXT = {32: "58", 64: "430-535"}
+SIZES = {32: 640, 64: 1500, 128: 4000, 256: 10000}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="alive neurons N")
+    p.add_argument("--families", nargs="+", default=["learned", "rstdp", "hebbian", "frozen"])
+    p.add_argument("--lifetimes", type=int, default=3, help="lifetimes timed per row (median)")
+    p.add_argument("--episodes", type=int, default=40, help="CartPole episodes per lifetime")
+
+
+@dataclass(frozen=True)
+class _Setup:
+    task: object
+    network: object
+    develop: object
+    lifetime: object = field(default=None)
+
+
+def make_setup(n: int, synapses: int, family: str, episodes: int):
+    from devo.settings import DevelopConfig, LifetimeConfig, NetworkConfig, TaskConfig
+    from devo.snn.mask import count_allowed
+
+    hidden = n - 6
+    density = min(1.0, synapses / count_allowed(4, hidden, 2))
+    return _Setup(
+        task=TaskConfig(env="CartPole-v1"),
+        network=NetworkConfig(
+            max_neurons=n, max_synapses=int(synapses * 1.5) + 64, seed_hidden=hidden, init_density=density,
+        ),
+        develop=DevelopConfig(plasticity=family, neurogenesis=False),
+        lifetime=LifetimeConfig(n_episodes=episodes),
+    )
+
+
+def bench_genome(ev) -> np.ndarray:
+    """The default initial genome with synaptogenesis and pruning rates that keep counts steady."""
+    g = ev.initial_genome(0).copy()
+    for name, value in (("add.c", (-5.0, 0.0)), ("prune.c", (-6.0, 0.0)), ("add.v", 0.0), ("prune.v", 0.0)):
+        a, b = ev.spec.offsets[name]
+        g[a:b] = value
+    return g
+
+
+def _per_call(fn, *args, reps: int) -> float:
+    fn(*args, 1)
+    t0 = time.perf_counter()
+    fn(*args, reps)
+    return (time.perf_counter() - t0) / reps * 1e6
+
+
+def breakdown(ev, genome: np.ndarray) -> dict[str, float]:
+    """Per-step cost of each learned rule (us), amortised over its clock."""
+    from devo.develop import agent as A
+    from devo.develop.bench_kernels import time_act, time_edge, time_node, time_structural
+    from devo.develop.step import PY_BIRTH, py_step
+
+    net, ag, R, eu, rec = ev.prepare(genome, 0)
+    py_step(net, ag, R, eu, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
+    ag.obs[:] = 0.01
+    dev = ev.setup.develop
+    out = {
+        "ticks_us": _per_call(time_act, net, ag, rec, reps=2000),
+        "node_us": _per_call(time_node, net, ag, R, reps=1000) / dev.node_every,
+        "edge_us": _per_call(time_edge, net, ag, R, eu, reps=1000),
+    }
+    ag.counters[A.K_PHASE] = A.PHASE_EPISODE
+    out["structural_us"] = _per_call(time_structural, net.copy(), ag, R, reps=50) / dev.structural_every
+    return out
+
+
+def run(args: argparse.Namespace) -> Iterator[dict]:
+    from devo.lifetime import Evaluator
+
+    for n in args.sizes:
+        target = SIZES.get(n, n * 20)
+        for family in args.families:
+            ev = Evaluator(make_setup(n, target, family, args.episodes))
+            g = bench_genome(ev)
+            ev(g, 0)  # compile / warm up
+            times, steps, env_steps, syn = [], [], [], []
+            dev_steps = ev.setup.develop.dev_steps + ev.setup.develop.sa_steps
+            for k in range(args.lifetimes):
+                t0 = time.perf_counter()
+                r = ev(g, 1 + k)
+                times.append(time.perf_counter() - t0)
+                steps.append(dev_steps + r.env_steps)
+                env_steps.append(r.env_steps)
+                syn.append(r.synapses)
+            i = int(np.argsort(times)[len(times) // 2])
+            us_step = times[i] / steps[i] * 1e6
+            # development-only cost: a lifetime with no episode steps
+            ev_dev = Evaluator(replace(ev.setup, lifetime=replace(ev.setup.lifetime, n_episodes=1),
+                                       task=replace(ev.setup.task, max_episode_steps=1)))
+            ev_dev(g, 0)
+            t0 = time.perf_counter()
+            ev_dev(g, 1)
+            us_dev = (time.perf_counter() - t0) / (dev_steps + 1) * 1e6
+            us_env = max(times[i] * 1e6 - us_dev * dev_steps, 0.0) / max(env_steps[i], 1)
+            row = {
+                "n": n,
+                "synapses": float(np.mean(syn)),
+                "family": family,
+                "us_per_agent_step": us_step,
+                "us_per_env_step": us_env,
+                "us_per_dev_step": us_dev,
+                "ns_per_synapse": us_step * 1e3 / max(np.mean(syn), 1),
+                "lndp_us": LNDP_TEXT.get(n, ""),
+                "vs_lndp": LNDP_US[n] / us_step if n in LNDP_US else None,
+                "env_steps": env_steps[i],
+                "agent_steps": steps[i],
+            }
+            if family == "learned":
+                row.update(breakdown(ev, g))
+            yield row
+
+
+def notes(rows: list[dict]) -> str:
+    return (
+        "us/agent-step = lifetime wall time / (development + spontaneous + env steps), median of "
+        "lifetimes; synapses = alive at the end of life. Breakdown (learned): us per step, "
+        "amortised over each rule's clock, timed on the network after development. LNDP: its "
+        "JAX model (dense N^2), one agent, this machine kind (constants from research/lndp.md)."
+    )

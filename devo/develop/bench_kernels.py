@@ -1,0 +1,35 @@
+"""Compiled timing loops for :mod:`devo.develop.bench` (one rule, many times, no Python between)."""
+
+from __future__ import annotations
+
+from numba import njit
+
+from devo.develop.edge import edge_rule
+from devo.develop.node import node_rule
+from devo.develop.step import env_act
+from devo.develop.structural import prune, synaptogenesis
+
+
+@njit(cache=True)
+def time_act(net, ag, rec, reps: int) -> None:
+    for _ in range(reps):
+        env_act(net, ag, rec)
+
+
+@njit(cache=True)
+def time_node(net, ag, R, reps: int) -> None:
+    for _ in range(reps):
+        node_rule(net, ag, R)
+
+
+@njit(cache=True)
+def time_edge(net, ag, R, eu, reps: int) -> None:
+    for _ in range(reps):
+        edge_rule(net, ag, R, eu)
+
+
+@njit(cache=True)
+def time_structural(net, ag, R, reps: int) -> None:
+    for _ in range(reps):
+        prune(net, ag, R)
+        synaptogenesis(net, ag, R)

@@ -1,0 +1,171 @@
+r"""Birth and neurogenesis.
+
+**Birth** (seed cells): every input neuron on the left edge (x = -1, evenly in y), every output on
+the right edge (x = +1), ``seed_hidden`` hidden cells on a circle of radius 0.3 around the origin.
+A seed cell's state is the softsign of the genome's state for its kind, so every state stays in
+[-1, 1] (the node GRU keeps it there). Each allowed synapse then exists with
+probability ``init_density`` (LNDP's initial reservoir), in the genome's initial synapse state.
+
+**Neurogenesis** (NDP): each alive hidden neuron divides with probability
+
+.. math::
+
+    p_i = \sigma\big(v \cdot \mathrm{relu}(W h_i + b) + c_0 + c_1\, \mathbb{1}[\text{developing}]\big)
+
+The child gets the parent's state plus an evolved asymmetric change,
+:math:`h_c = \mathrm{clip}(h_i + \mathrm{softsign}(D h_i + d), -1, 1)`, sits ``child_distance`` away in the direction
+:math:`G h_i` (clipped to the unit square), and, by configuration, no synapse, one synapse from
+its parent (``connect``), or copies of all the parent's synapses (``copy``). Division stops at
+the growth budget or when the neuron buffer is full (counted as refused).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from devo.develop.agent import (
+    C_GROWTH_BUDGET,
+    C_INHERIT,
+    C_SEED_HIDDEN,
+    F_CHILD_DIST,
+    F_INIT_DENSITY,
+    K_ADDED,
+    K_DIVISIONS,
+    K_REFUSED,
+    Agent,
+    developing,
+)
+from devo.develop.mathx import sigmoid, softsign
+from devo.develop.neighbours import neuron_born, rebuild_all
+from devo.develop.rules import MLP_DIM, Rules
+from devo.develop.structural import new_synapse_state
+from devo.rng import uniform
+from devo.snn.mask import edge_allowed
+from devo.snn.state import ERR_DEGREE, ERR_FULL, HIDDEN, INPUT, M_ALLOW_IO, M_NEU_HI, OUTPUT, NetState
+from devo.snn.structure import add_neuron, add_synapse
+
+
+@njit(cache=True)
+def _place(net: NetState, ag: Agent, R: Rules, kind: int, x: float, y: float) -> int:
+    i = add_neuron(net, kind, x, y, ag.kind_params[kind])
+    if i >= 0:
+        for c in range(net.h.shape[0]):
+            net.h[c, i] = softsign(R.init_h[kind, c])
+    return i
+
+
+@njit(cache=True)
+def birth(net: NetState, ag: Agent, R: Rules) -> None:
+    """Place the seed cells and the initial synapses (see module docstring)."""
+    seed_hidden = ag.ci[C_SEED_HIDDEN]
+    init_density = ag.cf[F_INIT_DENSITY]
+    n_in = ag.inputs.shape[0]
+    n_out = ag.outputs.shape[0]
+    for k in range(n_in):
+        ag.inputs[k] = _place(net, ag, R, np.int64(INPUT), -1.0, -1.0 + 2.0 * (k + 0.5) / n_in)
+    for k in range(n_out):
+        ag.outputs[k] = _place(net, ag, R, np.int64(OUTPUT), 1.0, -1.0 + 2.0 * (k + 0.5) / n_out)
+    for k in range(seed_hidden):
+        a = 2.0 * math.pi * k / max(seed_hidden, 1)
+        if _place(net, ag, R, np.int64(HIDDEN), 0.3 * math.cos(a), 0.3 * math.sin(a)) < 0:
+            ag.counters[K_REFUSED] += 1
+    rebuild_all(net, ag)
+    if init_density <= 0.0:
+        return
+    w0 = new_synapse_state(ag, R)
+    n = net.meta[M_NEU_HI]
+    allow_io = net.meta[M_ALLOW_IO]
+    for i in range(n):
+        for j in range(n):
+            if not edge_allowed(net.kind[i], net.kind[j], i == j, allow_io):
+                continue
+            if uniform(ag.rng) < init_density:
+                r = add_synapse(net, i, j, np.float32(w0), ag.e_tmp)
+                if r >= 0:
+                    ag.counters[K_ADDED] += 1
+                elif r == ERR_FULL or r == ERR_DEGREE:
+                    ag.counters[K_REFUSED] += 1
+
+
+@njit(cache=True)
+def _copy_synapse(net: NetState, ag: Agent, s: int, i: int, j: int) -> None:
+    for c in range(net.e.shape[0]):
+        ag.e_tmp[c] = net.e[c, s]
+    r = add_synapse(net, i, j, net.w[s], ag.e_tmp)
+    if r >= 0:
+        ag.counters[K_ADDED] += 1
+    elif r == ERR_FULL or r == ERR_DEGREE:
+        ag.counters[K_REFUSED] += 1
+
+
+@njit(cache=True)
+def neurogenesis(net: NetState, ag: Agent, R: Rules) -> int:
+    """One round of divisions; returns how many neurons were born."""
+    budget = ag.ci[C_GROWTH_BUDGET] - ag.counters[K_DIVISIONS]
+    if budget <= 0:
+        return 0
+    h = net.h
+    H = h.shape[0]
+    # the dividing candidates are the hidden neurons alive now (children wait for the next round)
+    m = 0
+    for i in range(net.meta[M_NEU_HI]):
+        if net.alive[i] != 0 and net.kind[i] == HIDDEN:
+            ag.idx[m] = i
+            m += 1
+    c0 = float(R.div_c[0]) + (float(R.div_c[1]) if developing(ag) else 0.0)
+    dist = ag.cf[F_CHILD_DIST]
+    inherit = ag.ci[C_INHERIT]
+    born = 0
+    for q in range(m):
+        i = int(ag.idx[q])
+        logit = c0
+        for k in range(MLP_DIM):
+            z = R.div_b[k]
+            for c in range(H):
+                z += R.div_w[k, c] * h[c, i]
+            if z > 0:
+                logit += float(R.div_v[k] * z)
+        if uniform(ag.rng) >= sigmoid(logit):
+            continue
+        gx = 0.0
+        gy = 0.0
+        for c in range(H):
+            gx += float(R.child_dir[0, c] * h[c, i])
+            gy += float(R.child_dir[1, c] * h[c, i])
+        norm = math.sqrt(gx * gx + gy * gy)
+        if norm < 1e-9:
+            gx, gy, norm = 1.0, 0.0, 1.0
+        x = min(1.0, max(-1.0, float(net.pos[i, 0]) + dist * gx / norm))
+        y = min(1.0, max(-1.0, float(net.pos[i, 1]) + dist * gy / norm))
+        child = add_neuron(net, np.int64(HIDDEN), x, y, ag.kind_params[HIDDEN])
+        if child < 0:
+            ag.counters[K_REFUSED] += 1
+            break
+        neuron_born(net, ag, child)
+        for o in range(H):
+            u = R.child_bias[o]
+            for c in range(H):
+                u += R.child_d[o, c] * h[c, i]
+            h[o, child] = min(max(h[o, i] + softsign(u), np.float32(-1.0)), np.float32(1.0))
+        if inherit == 1:
+            w0 = new_synapse_state(ag, R)
+            r = add_synapse(net, i, child, np.float32(w0), ag.e_tmp)
+            if r >= 0:
+                ag.counters[K_ADDED] += 1
+            elif r == ERR_FULL or r == ERR_DEGREE:
+                ag.counters[K_REFUSED] += 1
+        elif inherit == 2:
+            for k in range(net.in_n[i]):
+                s = net.in_tab[i, k]
+                _copy_synapse(net, ag, s, int(net.src[s]), int(child))
+            for k in range(net.out_n[i]):
+                s = net.out_tab[i, k]
+                _copy_synapse(net, ag, s, int(child), int(net.dst[s]))
+        born += 1
+        ag.counters[K_DIVISIONS] += 1
+        if born >= budget:
+            break
+    return born

@@ -1,0 +1,167 @@
+"""The genome's meaning: its blocks, and `Rules`, the same numbers shaped for the kernels.
+
+Every rule is a small network shared by all neurons or all synapses, so the genome's size does not
+depend on ``max_neurons`` nor on the task's sizes, except the spontaneous-activity process, which
+has one OU unit per observation value (as in LNDP). Sizes: ``H`` = developmental state per neuron,
+``E`` = state per synapse, ``M`` = message size, ``P`` = hidden units of the structural MLPs,
+``X`` = node-rule input size, ``d`` = observation size.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from devo.genome import Block, GenomeSpec
+from devo.settings import DevelopConfig, NetworkConfig
+
+MSG_DIM = 4  # M
+MLP_DIM = 8  # P
+N_EDGE_IN = 5  # edge-rule scalar inputs: elig*m, elig, x_pre, x_post, m
+
+# node-rule input layout (X entries): messages in/out, activity, kind, degree, modulator, position, phase
+X_MIN = 0
+X_MOUT = MSG_DIM
+X_RATE = 2 * MSG_DIM
+X_COUNT = X_RATE + 1
+X_KIND = X_COUNT + 1  # 3 one-hot entries
+X_DEG_IN = X_KIND + 3
+X_DEG_OUT = X_DEG_IN + 1
+X_MOD = X_DEG_OUT + 1
+X_POS = X_MOD + 1  # 2 entries
+X_DEV = X_POS + 2
+NODE_IN = X_DEV + 1  # X
+
+
+class Rules(NamedTuple):
+    """Genome blocks as float32 arrays, in the shapes the kernels index."""
+
+    msg_w: np.ndarray  # (M, H)   message mu_j = softsign(msg_w h_j + msg_b)
+    msg_b: np.ndarray  # (M,)
+    gru_wx: np.ndarray  # (3H, X)  node GRU: update z, reset r, candidate n (rows in that order)
+    gru_uh: np.ndarray  # (3H, H)
+    gru_b: np.ndarray  # (3H,)
+    edge_a: np.ndarray  # (E, H)   projection of the presynaptic state
+    edge_b: np.ndarray  # (E, H)   projection of the postsynaptic state
+    edge_c: np.ndarray  # (E, E)   synapse-state recurrence
+    edge_d: np.ndarray  # (E, 5)   weights of elig*m, elig, x_pre, x_post, m
+    edge_bias: np.ndarray  # (E,)
+    edge_rate: np.ndarray  # (E,)  lambda = sigmoid(edge_rate)
+    prune_we: np.ndarray  # (P, E)
+    prune_wpre: np.ndarray  # (P, H)
+    prune_wpost: np.ndarray  # (P, H)
+    prune_b: np.ndarray  # (P,)
+    prune_v: np.ndarray  # (P,)
+    prune_c: np.ndarray  # (2,)  output bias in the lifetime, extra bias while developing
+    add_wpre: np.ndarray  # (P, H)
+    add_wpost: np.ndarray  # (P, H)
+    add_wd: np.ndarray  # (P,)  weight of the distance
+    add_b: np.ndarray  # (P,)
+    add_v: np.ndarray  # (P,)
+    add_c: np.ndarray  # (2,)
+    syn_e0: np.ndarray  # (E,)  new synapse state = softsign(syn_e0)
+    div_w: np.ndarray  # (P, H)
+    div_b: np.ndarray  # (P,)
+    div_v: np.ndarray  # (P,)
+    div_c: np.ndarray  # (2,)
+    child_d: np.ndarray  # (H, H)  child state h + softsign(child_d h + child_bias)
+    child_bias: np.ndarray  # (H,)
+    child_dir: np.ndarray  # (2, H)  direction of the child from its parent
+    init_h: np.ndarray  # (3, H)  state of a seed cell, per kind
+    neuron_bias: np.ndarray  # (3,)  bias current per kind
+    mod: np.ndarray  # (3,)  modulator gains: reward-prediction error, termination; baseline rate logit
+    enc: np.ndarray  # (2,)  encoder gain and offset
+    sa_mu: np.ndarray  # (d,)  OU mean
+    sa_theta: np.ndarray  # (d,)  OU reversion rate logit
+    sa_l: np.ndarray  # (d, d) OU noise factor (lower triangle used)
+    rstdp: np.ndarray  # (3,) or (0,)  eta with modulator, eta without, weight decay
+    hebb: np.ndarray  # (4, 5) or (0, 5)  per synapse type: eta, A, B, C, D
+
+
+def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) -> list[Block]:
+    """The genome layout for a configuration (and the task's observation size, for the OU units)."""
+    H, E, M, P, X, d = network.h_dim, network.e_dim, MSG_DIM, MLP_DIM, NODE_IN, obs_dim
+    z_bias = [-1.0] * H + [0.0] * H + [0.0] * H  # update gate starts mostly closed: h changes slowly
+    blocks = [
+        Block("msg.w", (M, H), help="message each neuron sends, from its state"),
+        Block("msg.b", (M,), "const", 0.0, "message bias"),
+        Block("node.wx", (3 * H, X), help="node GRU: input weights (update, reset, candidate)"),
+        Block("node.uh", (3 * H, H), help="node GRU: recurrent weights"),
+        Block("node.b", (3 * H,), "values", help="node GRU: biases", values=tuple(z_bias)),
+        Block("edge.a", (E, H), scale=0.5, help="synaptic plasticity: presynaptic projection"),
+        Block("edge.b", (E, H), scale=0.5, help="synaptic plasticity: postsynaptic projection"),
+        Block("edge.c", (E, E), scale=0.3, help="synaptic plasticity: synapse-state recurrence"),
+        Block("edge.d", (E, N_EDGE_IN), scale=0.3, help="synaptic plasticity: elig*m, elig, x_pre, x_post, m"),
+        Block("edge.bias", (E,), "values", help="synaptic plasticity: bias", values=(0.3,) + (0.0,) * (E - 1)),
+        Block("edge.rate", (E,), "const", -2.0, "synaptic plasticity: update rate logit"),
+        Block("prune.we", (P, E), help="pruning MLP: synapse-state weights"),
+        Block("prune.wpre", (P, H), help="pruning MLP: presynaptic-state weights"),
+        Block("prune.wpost", (P, H), help="pruning MLP: postsynaptic-state weights"),
+        Block("prune.b", (P,), "const", 0.0, "pruning MLP: hidden bias"),
+        Block("prune.v", (P,), help="pruning MLP: output weights"),
+        Block("prune.c", (2,), "values", help="pruning logit bias: lifetime, extra while developing",
+              values=(-7.0, 0.0)),
+        Block("add.wpre", (P, H), help="synaptogenesis MLP: presynaptic-state weights"),
+        Block("add.wpost", (P, H), help="synaptogenesis MLP: postsynaptic-state weights"),
+        Block("add.wd", (P,), help="synaptogenesis MLP: distance weight"),
+        Block("add.b", (P,), "const", 0.0, "synaptogenesis MLP: hidden bias"),
+        Block("add.v", (P,), help="synaptogenesis MLP: output weights"),
+        Block("add.c", (2,), "values", help="synaptogenesis logit bias: lifetime, extra while developing",
+              values=(-6.0, 4.0)),
+        Block("syn.e0", (E,), "values", help="state of a new synapse (before softsign)",
+              values=(0.5,) + (0.0,) * (E - 1)),
+        Block("div.w", (P, H), help="division MLP: hidden weights"),
+        Block("div.b", (P,), "const", 0.0, "division MLP: hidden bias"),
+        Block("div.v", (P,), help="division MLP: output weights"),
+        Block("div.c", (2,), "values", help="division logit bias: lifetime, extra while developing",
+              values=(-8.0, 6.0)),
+        Block("child.d", (H, H), help="asymmetric change of a child's state"),
+        Block("child.bias", (H,), "const", 0.0, "child state bias"),
+        Block("child.dir", (2, H), help="direction of a child from its parent"),
+        Block("init.h", (3, H), "normal", 1.0, "state of a seed cell per kind (input, hidden, output)"),
+        Block("neuron.bias", (3,), "values", help="bias current per kind", values=(0.0, 0.05, 0.05)),
+        Block("mod", (3,), "values", help="modulator: RPE gain, termination gain, baseline rate logit",
+              values=(1.0, -1.0, -3.0)),
+        Block("enc", (2,), "values", help="encoder gain and offset", values=(0.4, 0.1)),
+        Block("sa.mu", (d,), "const", 0.0, "spontaneous activity: OU mean per input"),
+        Block("sa.theta", (d,), "const", -2.0, "spontaneous activity: OU reversion-rate logit"),
+        Block("sa.l", (d * (d + 1) // 2,), "normal", 0.3, "spontaneous activity: OU noise Cholesky factor"),
+    ]
+    if develop.plasticity == "rstdp":
+        blocks.append(Block("rstdp", (3,), "values", help="R-STDP: eta with modulator, eta without, decay",
+                            values=(0.05, 0.0, 0.0)))
+    if develop.plasticity == "hebbian":
+        blocks.append(Block("hebb", (4, 5), "normal", 0.1,
+                            help="ABCD rule per synapse type (in->hid, hid->hid, hid->out, in->out): eta,A,B,C,D"))
+    return blocks
+
+
+def genome_spec(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) -> GenomeSpec:
+    return GenomeSpec(genome_blocks(network, develop, obs_dim))
+
+
+def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
+    """Shape a (checked) genome into :class:`Rules` (float32 arrays, contiguous)."""
+    p = spec.unflatten(genome)
+    c = lambda name: np.ascontiguousarray(p[name], np.float32)  # noqa: E731
+    d = p["sa.mu"].shape[0]
+    sa_l = np.zeros((d, d), np.float32)
+    sa_l[np.tril_indices(d)] = p["sa.l"]
+    return Rules(
+        msg_w=c("msg.w"), msg_b=c("msg.b"),
+        gru_wx=c("node.wx"), gru_uh=c("node.uh"), gru_b=c("node.b"),
+        edge_a=c("edge.a"), edge_b=c("edge.b"), edge_c=c("edge.c"), edge_d=c("edge.d"),
+        edge_bias=c("edge.bias"), edge_rate=c("edge.rate"),
+        prune_we=c("prune.we"), prune_wpre=c("prune.wpre"), prune_wpost=c("prune.wpost"),
+        prune_b=c("prune.b"), prune_v=c("prune.v"), prune_c=c("prune.c"),
+        add_wpre=c("add.wpre"), add_wpost=c("add.wpost"), add_wd=c("add.wd"), add_b=c("add.b"),
+        add_v=c("add.v"), add_c=c("add.c"),
+        syn_e0=c("syn.e0"),
+        div_w=c("div.w"), div_b=c("div.b"), div_v=c("div.v"), div_c=c("div.c"),
+        child_d=c("child.d"), child_bias=c("child.bias"), child_dir=c("child.dir"),
+        init_h=c("init.h"), neuron_bias=c("neuron.bias"), mod=c("mod"), enc=c("enc"),
+        sa_mu=c("sa.mu"), sa_theta=c("sa.theta"), sa_l=sa_l,
+        rstdp=c("rstdp") if "rstdp" in spec else np.zeros(0, np.float32),
+        hebb=c("hebb") if "hebb" in spec else np.zeros((0, 5), np.float32),
+    )

@@ -1,0 +1,58 @@
+r"""Spontaneous activity: an evolved Ornstein-Uhlenbeck process drives the input neurons before
+the first episode, with every rule switched on (LNDP's biggest single gain).
+
+One OU unit per observation value, in normalised-observation units; its output takes the place of
+the normalised observation and goes through the same encoder:
+
+.. math::
+
+    o_{t+1} = o_t + \theta \odot (\mu - o_t) + L \xi_t, \qquad \xi_t \sim N(0, I),
+    \qquad \hat x_t = \mathrm{clip}(o_t, -1, 1)
+
+with :math:`\theta = \sigma(\rho_\theta)` and ``L`` lower-triangular (correlated input waves).
+The process starts at :math:`o_0 = L \xi_0`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from devo.develop.agent import Agent
+from devo.develop.rules import Rules
+from devo.rng import normal
+
+
+@njit(cache=True, inline="always")
+def ou_start(ag: Agent, R: Rules) -> None:
+    d = ag.ou.shape[0]
+    for k in range(d):
+        ag.ou[k] = 0.0
+    for j in range(d):
+        z = normal(ag.rng)
+        for k in range(j, d):
+            ag.ou[k] += float(R.sa_l[k, j]) * z
+    _to_xn(ag)
+
+
+@njit(cache=True, inline="always")
+def ou_step(ag: Agent, R: Rules) -> None:
+    """Advance the OU process one env step and write its output into ``ag.xn``."""
+    d = ag.ou.shape[0]
+    # o += theta (mu - o), then + L xi
+    for k in range(d):
+        theta = 1.0 / (1.0 + math.exp(-float(R.sa_theta[k])))
+        ag.ou[k] += theta * (float(R.sa_mu[k]) - ag.ou[k])
+    for j in range(d):
+        z = normal(ag.rng)
+        for k in range(j, d):
+            ag.ou[k] += float(R.sa_l[k, j]) * z
+    _to_xn(ag)
+
+
+@njit(cache=True, inline="always")
+def _to_xn(ag: Agent) -> None:
+    for k in range(ag.ou.shape[0]):
+        ag.xn[k] = np.float32(min(1.0, max(-1.0, ag.ou[k])))

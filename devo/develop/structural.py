@@ -1,0 +1,159 @@
+r"""Structural plasticity: pruning and synaptogenesis, on their own (slower) clock.
+
+Both decisions are stochastic (a Bernoulli draw from devo's random state) and both MLPs split
+their first layer into per-neuron projections, so the per-synapse cost stays small.
+
+**Pruning** of an alive synapse ``i -> j`` (hidden width ``P``):
+
+.. math::
+
+    p^-_{ij} = \sigma\big(v^-\cdot \mathrm{relu}(W^-_e e_{ij} + W^-_{pre} h_i + W^-_{post} h_j + b^-)
+        + c^-_0 + c^-_1\, \mathbb{1}[\text{developing}]\big)
+
+**Synaptogenesis**: every alive non-output neuron ``i`` proposes ``candidates`` partners, each
+drawn uniformly from its neighbourhood -- the ``neighbourhood`` nearest neurons the allowed-edge
+mask lets ``i`` connect to (:mod:`devo.develop.neighbours`). If ``i -> j`` does not exist yet, it
+is added with probability
+
+.. math::
+
+    p^+_{ij} = \sigma\big(v^+\cdot \mathrm{relu}(W^+_{pre} h_i + W^+_{post} h_j + w_d \|p_i - p_j\| + b^+)
+        + c^+_0 + c^+_1\, \mathbb{1}[\text{developing}]\big)
+
+in the state the genome defines, :math:`e^0 = \mathrm{softsign}(\epsilon_0)`, weight
+:math:`w_{max} e^0_0`. Pruning runs before synaptogenesis, so a synapse is never added and pruned
+in the same step. A full buffer refuses the addition and counts it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from devo.develop.agent import (
+    C_CANDIDATES,
+    F_WMAX,
+    K_ADDED,
+    K_PRUNED,
+    K_REFUSED,
+    Agent,
+    developing,
+)
+from devo.develop.mathx import sigmoid, softsign
+from devo.develop.rules import MLP_DIM, Rules
+from devo.rng import integers, uniform
+from devo.snn.state import ERR_DEGREE, ERR_FULL, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
+from devo.snn.structure import add_synapse, find_synapse, remove_synapse
+
+
+@njit(cache=True)
+def project_pair(
+    h: np.ndarray, wa: np.ndarray, wb: np.ndarray, b: np.ndarray, out_a: np.ndarray, out_b: np.ndarray, n: int
+) -> None:
+    """out_a[k, i] = wa[k] . h[:, i] + b[k] and out_b[k, i] = wb[k] . h[:, i], for i < n."""
+    H = h.shape[0]
+    for k in range(wa.shape[0]):
+        bk = b[k]
+        for i in range(n):
+            out_a[k, i] = bk
+            out_b[k, i] = np.float32(0.0)
+        for c in range(H):
+            ak = wa[k, c]
+            bk2 = wb[k, c]
+            for i in range(n):
+                out_a[k, i] += ak * h[c, i]
+                out_b[k, i] += bk2 * h[c, i]
+
+
+@njit(cache=True)
+def prune(net: NetState, ag: Agent, R: Rules) -> int:
+    """Prune alive synapses stochastically; returns how many were removed.
+
+    The MLP runs as vectorised passes over all used slots; then one pass over the alive ones draws
+    the decisions in slot order."""
+    n = net.meta[M_NEU_HI]
+    syn_hi = net.meta[M_SYN_HI]
+    qa, qb, hs, ls = ag.qa, ag.qb, ag.hs, ag.ls
+    project_pair(net.h, R.prune_wpre, R.prune_wpost, R.prune_b, qa, qb, n)
+    c = np.float32(R.prune_c[0]) + (R.prune_c[1] if developing(ag) else np.float32(0.0))
+    e, src, dst, s_alive = net.e, net.src, net.dst, net.s_alive
+    we, v = R.prune_we, R.prune_v
+    E = e.shape[0]
+    f0 = np.float32(0.0)
+    for s in range(syn_hi):
+        ls[s] = c
+    for k in range(MLP_DIM):
+        hk = hs[k]
+        qak = qa[k]
+        qbk = qb[k]
+        for s in range(syn_hi):
+            hk[s] = qak[src[s]] + qbk[dst[s]]
+        for q in range(E):
+            wkq = we[k, q]
+            eq = e[q]
+            for s in range(syn_hi):
+                hk[s] += wkq * eq[s]
+        vk = v[k]
+        for s in range(syn_hi):
+            z = hk[s]
+            ls[s] += vk * (z if z > f0 else f0)
+    removed = 0
+    rng = ag.rng
+    for s in range(syn_hi):
+        if s_alive[s] == 0:
+            continue
+        if uniform(rng) < sigmoid(float(ls[s])):
+            remove_synapse(net, s)
+            removed += 1
+    ag.counters[K_PRUNED] += removed
+    return removed
+
+
+@njit(cache=True)
+def new_synapse_state(ag: Agent, R: Rules) -> float:
+    """Fill ``ag.e_tmp`` with the genome's initial synapse state; returns its weight."""
+    for c in range(ag.e_tmp.shape[0]):
+        ag.e_tmp[c] = softsign(R.syn_e0[c])
+    return float(ag.cf[F_WMAX]) * float(ag.e_tmp[0])
+
+
+@njit(cache=True)
+def synaptogenesis(net: NetState, ag: Agent, R: Rules) -> int:
+    """Every alive non-output neuron proposes partners; returns how many synapses were added."""
+    n = net.meta[M_NEU_HI]
+    n_cand = ag.ci[C_CANDIDATES]
+    if n_cand <= 0:
+        return 0
+    project_pair(net.h, R.add_wpre, R.add_wpost, R.add_b, ag.qa, ag.qb, n)
+    c = float(R.add_c[0]) + (float(R.add_c[1]) if developing(ag) else 0.0)
+    w0 = new_synapse_state(ag, R)
+    added = 0
+    alive, kind = net.alive, net.kind
+    qa, qb, wd, v = ag.qa, ag.qb, R.add_wd, R.add_v
+    nbr, nbr_d, nbr_n = ag.nbr, ag.nbr_d, ag.nbr_n
+    rng = ag.rng
+    for i in range(n):
+        m = nbr_n[i]
+        if alive[i] == 0 or kind[i] == OUTPUT or m == 0:
+            continue
+        for _ in range(n_cand):
+            q = integers(rng, m)
+            j = int(nbr[i, q])
+            if find_synapse(net, i, j) >= 0:
+                continue
+            dist = np.float32(math.sqrt(nbr_d[i, q]))
+            logit = c
+            for k in range(MLP_DIM):
+                z = qa[k, i] + qb[k, j] + wd[k] * dist
+                if z > 0:
+                    logit += float(v[k] * z)
+            if uniform(rng) < sigmoid(logit):
+                r = add_synapse(net, i, j, np.float32(w0), ag.e_tmp)
+                if r >= 0:
+                    added += 1
+                elif r == ERR_FULL or r == ERR_DEGREE:
+                    ag.counters[K_REFUSED] += 1
+    ag.counters[K_ADDED] += added
+    return added

@@ -1,0 +1,409 @@
+"""One lifetime: develop -> spontaneous activity -> episodes; returns fitness and statistics.
+
+``Evaluator(setup)`` builds, once per process, everything that does not depend on the genome: the
+task, the genome layout, the packed configuration. Then ``evaluator(genome, seed)`` lives one
+life (DESIGN.md §4):
+
+1. birth: seed cells (all inputs, all outputs, a few hidden) and an initial reservoir;
+2. development for ``dev_steps`` steps, then spontaneous activity for ``sa_steps`` steps;
+3. ``n_episodes`` episodes without resetting the network; each env step is sense -> K ticks ->
+   act -> learn (:mod:`devo.develop.step`).
+
+For native tasks the whole lifetime runs in one compiled call; a Python environment gets one
+compiled call per env step. The fitness aggregates the episode returns (mean, last-k, or
+weighted). A NaN or inf genome, a non-finite observation or reward, a misbehaving environment, or
+a non-finite network state gives :data:`WORST_FITNESS` and ``nan=True``, never an exception.
+Every random draw derives from ``seed``: the same genome and seed give the same lifetime, bit for
+bit, in any process.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from devo.develop import agent as A
+from devo.develop import record as REC
+from devo.develop.rules import genome_spec, rules_from_genome
+from devo.develop.step import (
+    ACT_BINARY,
+    ACT_BOX,
+    ACT_DISCRETE,
+    PY_ACT,
+    PY_BIRTH,
+    PY_LEARN,
+    PY_LEARN_ACT,
+    py_step,
+    run_native,
+)
+from devo.errors import ConfigError
+from devo.genome import GenomeSpec
+from devo.rng import derive_seed, rng_from_seed
+from devo.settings import DevelopConfig, LifetimeConfig, NetworkConfig, TaskConfig
+from devo.snn import decoders as D
+from devo.snn import encoders as E
+from devo.snn import normalize as NZ
+from devo.snn import state as S
+from devo.snn.params import NeuronParams, TraceParams
+from devo.snn.snapshot import NetworkSnapshot
+
+WORST_FITNESS = -1e9
+
+
+class LifetimeSetup(Protocol):
+    """Anything with the four lifetime sections (an ``Experiment`` is one)."""
+
+    task: TaskConfig
+    network: NetworkConfig
+    develop: DevelopConfig
+    lifetime: LifetimeConfig
+
+
+@dataclass
+class LifetimeResult:
+    """What one lifetime produced. ``nan`` flags a blow-up or a misbehaving environment (then
+    ``fitness`` is :data:`WORST_FITNESS` and ``error`` says why)."""
+
+    fitness: float
+    returns: list[float] = field(default_factory=list)  # one per episode
+    lengths: list[int] = field(default_factory=list)  # steps per episode
+    env_steps: int = 0
+    spikes: int = 0
+    neurons: int = 0
+    synapses: int = 0
+    added: int = 0
+    pruned: int = 0
+    divisions: int = 0
+    refused: int = 0
+    nan: bool = False
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Recording:
+    """What a recorded lifetime saw, for inspection (:mod:`devo.inspect`)."""
+
+    result: LifetimeResult
+    columns: tuple[str, ...]  # names of the columns of ``steps``
+    steps: np.ndarray  # float64[T, len(columns)] one row per step (phase, episode, counts, ...)
+    counts: np.ndarray  # uint8[T, N] spikes per neuron per step
+    inputs: np.ndarray  # float32[T, d] normalised input per step
+    raster: np.ndarray  # uint8[T * K, N] spikes per tick
+    ticks_per_step: int
+    snapshots: list[tuple[int, NetworkSnapshot]]  # (step, snapshot) from birth to the end of life
+    stages: dict[str, NetworkSnapshot]  # "development", "spontaneous", "final"
+
+    def column(self, name: str) -> np.ndarray:
+        return self.steps[:, self.columns.index(name)]
+
+
+def aggregate(returns: list[float], cfg: LifetimeConfig) -> float:
+    """The fitness of a lifetime from its episode returns."""
+    r = np.asarray(returns, np.float64)
+    if cfg.fitness == "mean":
+        return float(r.mean())
+    if cfg.fitness == "last":
+        return float(r[-cfg.last_k :].mean())
+    w = np.asarray(cfg.weights, np.float64)
+    return float((w * r).sum() / w.sum())
+
+
+_DECODER_AUTO = {"discrete": "count", "box": "count_diff", "multibinary": "binary"}
+_ACT_KIND = {"discrete": ACT_DISCRETE, "box": ACT_BOX, "multibinary": ACT_BINARY}
+_DECODER_FITS = {
+    "discrete": ("count", "first_spike"),
+    "box": ("count_diff", "membrane"),
+    "multibinary": ("binary",),
+}
+
+
+class Evaluator:
+    """Everything a lifetime needs that does not depend on the genome; then ``ev(genome, seed)``."""
+
+    def __init__(self, setup: LifetimeSetup, task: Any = None) -> None:
+        from devo.environments import make_task
+
+        self.setup = setup
+        net, dev, tc = setup.network, setup.develop, setup.task
+        if task is None:
+            kw = dict(tc.kwargs)
+            if tc.damage:
+                kw["damage"] = tc.damage
+            if tc.max_episode_steps:
+                kw["max_episode_steps"] = tc.max_episode_steps
+            task = make_task(tc.env, native=tc.native, **kw)
+        self.task = task
+        spec = task.spec
+        self.native = bool(tc.native and spec.has_native)
+        self._env = None
+        self.obs_dim = spec.obs_dim
+        self.encoder = E.EncoderSpec(kind=net.encoder, population=net.population)
+        dec_name = _DECODER_AUTO[spec.action_kind] if net.decoder == "auto" else net.decoder
+        if dec_name not in _DECODER_FITS[spec.action_kind]:
+            raise ConfigError(
+                f"network.decoder = {dec_name!r} cannot drive {spec.action_kind} actions of {spec.name}; "
+                f"choose one of {', '.join(_DECODER_FITS[spec.action_kind])} or 'auto'"
+            )
+        self.decoder = D.KIND_NAMES[dec_name]
+        self.n_inputs = self.encoder.n_neurons(self.obs_dim)
+        self.n_outputs = D.n_output_neurons(self.decoder, spec.n_actions)
+        need = self.n_inputs + self.n_outputs + net.seed_hidden
+        if need > net.max_neurons:
+            raise ConfigError(
+                f"network.max_neurons = {net.max_neurons} is too small for {spec.name}: it needs "
+                f"{self.n_inputs} input + {self.n_outputs} output + {net.seed_hidden} seed hidden = {need} neurons"
+            )
+        self.spec: GenomeSpec = genome_spec(net, dev, self.obs_dim)
+        self.horizon = int(spec.max_episode_steps)
+        self.max_steps = dev.dev_steps + dev.sa_steps + setup.lifetime.n_episodes * self.horizon
+        low, high = spec.obs_bounds()
+        self.obs_low, self.obs_high = low, high
+        if net.normalization == "auto":
+            self.norm_mode = NZ.modes_for_bounds(low, high)
+        else:
+            mode = NZ.MODE_NAMES[net.normalization]
+            if mode == NZ.BOUNDS and NZ.modes_for_bounds(low, high).any():
+                raise ConfigError(
+                    f"network.normalization = 'bounds' needs finite observation bounds, but {spec.name} "
+                    f"has unbounded values; use 'auto' or 'running'"
+                )
+            self.norm_mode = np.full(self.obs_dim, mode, np.int8)
+        self.act_low, self.act_high = spec.act_bounds()
+        p = NeuronParams(
+            tau_m=net.tau_m, threshold=net.threshold, refractory=net.refractory,
+            tau_adapt=net.tau_adapt, adapt_increment=net.adapt_increment,
+        ).vector()
+        self.kind_params = np.stack([p, p, p]).astype(np.float32)
+        self.trace_vec = TraceParams(
+            tau_pre=net.tau_pre, tau_post=net.tau_post, tau_rate=net.tau_rate, tau_elig=net.tau_elig,
+        ).vector()
+        ci = np.zeros(A.C_N_CI, np.int64)
+        ci[A.C_TICKS] = net.ticks_per_step
+        ci[A.C_ENC] = self.encoder.code
+        ci[A.C_DEC] = self.decoder
+        ci[A.C_ACT_KIND] = _ACT_KIND[spec.action_kind]
+        ci[A.C_FAMILY] = A.FAMILIES[dev.plasticity]
+        ci[A.C_STRUCTURAL] = int(dev.structural)
+        ci[A.C_NEUROGENESIS] = int(dev.neurogenesis)
+        ci[A.C_SPONTANEOUS] = int(dev.spontaneous)
+        ci[A.C_STRUCT_EVERY] = dev.structural_every
+        ci[A.C_NODE_EVERY] = dev.node_every
+        ci[A.C_CANDIDATES] = dev.candidates
+        ci[A.C_GROWTH_BUDGET] = dev.growth_budget
+        ci[A.C_GROWTH_LIFE] = int(dev.growth_during == "lifetime")
+        ci[A.C_INHERIT] = A.INHERITANCE[dev.inheritance]
+        ci[A.C_DEV_STEPS] = dev.dev_steps
+        ci[A.C_SA_STEPS] = dev.sa_steps if dev.spontaneous else 0
+        ci[A.C_HORIZON] = self.horizon
+        ci[A.C_EPISODES] = setup.lifetime.n_episodes
+        ci[A.C_SEED_HIDDEN] = net.seed_hidden
+        ci[A.C_NEIGHBOURS] = dev.neighbourhood
+        self.ci = ci
+        cf = np.zeros(A.F_N_CF, np.float64)
+        cf[A.F_WMAX] = net.weight_max
+        cf[A.F_CHILD_DIST] = dev.child_distance
+        cf[A.F_CLIP_SD] = 3.0
+        cf[A.F_DEC_GAIN] = 1.0
+        cf[A.F_INIT_DENSITY] = net.init_density
+        self.cf = cf
+
+    # ------------------------------------------------------------------ genome
+    @property
+    def genome_size(self) -> int:
+        return self.spec.size
+
+    def initial_genome(self, seed: int = 0) -> np.ndarray:
+        """The initial search centre (see :meth:`devo.genome.GenomeSpec.initial`)."""
+        return self.spec.initial(seed)
+
+    # ------------------------------------------------------------------ lifetime
+    def __call__(self, genome: np.ndarray, seed: int) -> LifetimeResult:
+        return self.run(genome, seed)[0]
+
+    def run(
+        self, genome: np.ndarray, seed: int, record: bool = False, snap_every: int = 0
+    ) -> tuple[LifetimeResult, Recording | None]:
+        """Live one lifetime. With ``record``, also return a :class:`Recording` (snapshots every
+        ``snap_every`` steps, 0 = only at birth and at the phase boundaries)."""
+        g = self.spec.check(genome)  # wrong length: ValueError naming both lengths
+        if not np.isfinite(g).all():
+            return LifetimeResult(fitness=WORST_FITNESS, nan=True, error="genome holds NaN or inf"), None
+        net, ag, R, eu, rec = self.prepare(g, seed, record, snap_every)
+        n_ep = self.setup.lifetime.n_episodes
+        returns = np.zeros(n_ep, np.float64)
+        lengths = np.zeros(n_ep, np.int64)
+        error = ""
+        if self.native:
+            tparams, tstate = self.task.native_buffers()
+            env_rng = rng_from_seed(derive_seed(seed, 2))
+            run_native(net, ag, R, eu, rec, self.task.spec.native_id, tparams, tstate, env_rng, returns, lengths)
+        else:
+            error = self._run_python(net, ag, R, eu, rec, seed, returns, lengths)
+        c = ag.counters
+        bad = bool(c[A.K_NAN]) or bool(error) or not _finite_state(net)
+        fitness = WORST_FITNESS if bad else aggregate(returns.tolist(), self.setup.lifetime)
+        if bad and not error:
+            error = "non-finite observation or reward" if c[A.K_NAN] else "network state became non-finite"
+        result = LifetimeResult(
+            fitness=fitness,
+            returns=returns.tolist(),
+            lengths=lengths.tolist(),
+            env_steps=int(c[A.K_ENV_STEPS]),
+            spikes=int(c[A.K_SPIKES]),
+            neurons=int(net.meta[S.M_NNEU]),
+            synapses=int(net.meta[S.M_NSYN]),
+            added=int(c[A.K_ADDED]),
+            pruned=int(c[A.K_PRUNED]),
+            divisions=int(c[A.K_DIVISIONS]),
+            refused=int(c[A.K_REFUSED]),
+            nan=bad,
+            error=error,
+        )
+        self.last_state = net
+        return result, (_recording(result, rec, self.setup.network.ticks_per_step) if record else None)
+
+    def prepare(
+        self, genome: np.ndarray, seed: int, record: bool = False, snap_every: int = 0
+    ) -> tuple[S.NetState, A.Agent, Any, np.ndarray, REC.Recorder]:
+        """Allocate one lifetime's state for a checked genome: network, agent, rules, scratch,
+        recorder (nothing is born yet). Used by :meth:`run` and by tests and benchmarks."""
+        g = self.spec.check(genome)
+        net_cfg = self.setup.network
+        R = rules_from_genome(self.spec, g)
+        net = S.allocate(
+            net_cfg.max_neurons, net_cfg.max_synapses, net_cfg.max_degree or None,
+            net_cfg.h_dim, net_cfg.e_dim, net_cfg.allow_input_output,
+        )
+        net.tp[:] = self.trace_vec
+        kind_params = self.kind_params.copy()
+        kind_params[:, S.P_BIAS] = R.neuron_bias
+        enc = self.encoder.pack()
+        enc[E.E_GAIN] = R.enc[0]
+        enc[E.E_OFFSET] = R.enc[1]
+        ci = self.ci.copy()
+        ci[A.C_RECORD] = int(record)
+        ci[A.C_SNAP_EVERY] = int(snap_every)
+        ag = A.make_agent(
+            ci, self.cf, rng_from_seed(derive_seed(seed, 1)), kind_params, self.n_inputs, self.n_outputs,
+            enc, self.obs_low, self.obs_high, self.norm_mode, self.act_low, self.act_high,
+            net_cfg.max_neurons, net_cfg.max_synapses, net_cfg.h_dim, net_cfg.e_dim,
+        )
+        eu = np.zeros((net_cfg.e_dim, net_cfg.max_synapses), np.float32)
+        n_snap = 4 + (self.max_steps // snap_every + 1 if snap_every > 0 else 0)
+        rec = REC.make_recorder(
+            record, self.max_steps, net_cfg.ticks_per_step, net_cfg.max_neurons, net_cfg.max_synapses,
+            net_cfg.h_dim, net_cfg.e_dim, self.obs_dim, n_snap,
+        )
+        return net, ag, R, eu, rec
+
+    def _run_python(self, net, ag, R, eu, rec, seed, returns, lengths) -> str:
+        """Episodes on a Python environment: one compiled call per env step. Returns an error
+        message ('' if none); the lifetime's development runs first, compiled."""
+        from devo.environments import EpisodeError
+
+        if self._env is None:
+            self._env = self.task.make_env()
+        env = self._env
+        py_step(net, ag, R, eu, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
+        kind = self.task.spec.action_kind
+        try:
+            env.begin_lifetime(derive_seed(seed, 2) % (2**32))
+            for ep in range(len(returns)):
+                obs = env.reset(derive_seed(seed, 3, ep) % (2**32))
+                ag.obs[:] = obs
+                spikes = py_step(net, ag, R, eu, rec, PY_ACT, 0.0, False, ep, 0, 0)
+                total, steps = 0.0, 0
+                for t in range(self.horizon):
+                    if spikes < 0:
+                        ag.counters[A.K_NAN] = 1
+                        break
+                    if kind == "discrete":
+                        action: Any = int(ag.action[0])
+                    elif kind == "box":
+                        action = ag.action.copy()
+                    else:
+                        action = ag.bits.copy()
+                    obs, reward, terminated, truncated = env.step(action)
+                    reward = float(reward)
+                    if not math.isfinite(reward):
+                        ag.counters[A.K_NAN] = 1
+                        break
+                    total += reward
+                    steps += 1
+                    if terminated or truncated or t == self.horizon - 1:
+                        py_step(net, ag, R, eu, rec, PY_LEARN, reward, bool(terminated), ep, t, spikes)
+                        break
+                    ag.obs[:] = obs
+                    spikes = py_step(net, ag, R, eu, rec, PY_LEARN_ACT, reward, False, ep, t, spikes)
+                returns[ep] = total
+                lengths[ep] = steps
+                if ag.counters[A.K_NAN]:
+                    return "non-finite observation or reward"
+        except (EpisodeError, ValueError) as exc:
+            return f"environment failed: {exc}"
+        return ""
+
+
+def _finite_state(net: S.NetState) -> bool:
+    return bool(
+        np.isfinite(net.v).all() and np.isfinite(net.h).all() and np.isfinite(net.e).all()
+        and np.isfinite(net.w).all()
+    )
+
+
+def _snapshot_from(rec: REC.Recorder, k: int) -> NetworkSnapshot:
+    n = np.flatnonzero(rec.snap_alive[k]).astype(np.int32)
+    s = np.flatnonzero(rec.snap_s_alive[k]).astype(np.int32)
+    return NetworkSnapshot(
+        tick=int(rec.snap_tick[k]),
+        neuron_id=n,
+        kind=rec.snap_kind[k, n].copy(),
+        pos=rec.snap_pos[k, n].copy(),
+        v=rec.snap_v[k, n].copy(),
+        threshold=rec.snap_thr[k, n].copy(),
+        adapt=rec.snap_adapt[k, n].copy(),
+        rate=rec.snap_rate[k, n].copy(),
+        h=np.ascontiguousarray(rec.snap_h[k][:, n].T),
+        synapse_id=s,
+        src=rec.snap_src[k, s].copy(),
+        dst=rec.snap_dst[k, s].copy(),
+        weight=rec.snap_w[k, s].copy(),
+        elig=rec.snap_elig[k, s].copy(),
+        e=np.ascontiguousarray(rec.snap_e[k][:, s].T),
+    )
+
+
+def _recording(result: LifetimeResult, rec: REC.Recorder, ticks: int) -> Recording:
+    rows = int(rec.rows[0])
+    snaps = [(int(rec.snap_step[k]), _snapshot_from(rec, k)) for k in range(int(rec.snap_n[0]))]
+    steps = rec.steps[:rows].copy()
+    phase = steps[:, REC.R_PHASE] if rows else np.zeros(0)
+    n_dev = int((phase == REC.PHASE_DEVELOP).sum())
+    n_sa = int((phase == REC.PHASE_SPONTANEOUS).sum())
+    by_step: dict[int, NetworkSnapshot] = {}
+    for step, snap in snaps:
+        by_step[step] = snap  # the last snapshot taken at a step wins
+    stages = {}
+    if n_dev in by_step:
+        stages["development"] = by_step[n_dev]
+    if n_dev + n_sa in by_step:
+        stages["spontaneous"] = by_step[n_dev + n_sa]
+    if snaps:
+        stages["final"] = snaps[-1][1]
+    return Recording(
+        result=result,
+        columns=REC.COLUMNS,
+        steps=steps,
+        counts=rec.counts[:rows].copy(),
+        inputs=rec.inputs[:rows].copy(),
+        raster=rec.raster[: rows * ticks].copy(),
+        ticks_per_step=ticks,
+        snapshots=snaps,
+        stages=stages,
+    )
