@@ -10,9 +10,13 @@ __version__ = "0.1.0"
 
 
 def _source_hash() -> str:
-    """A hash of every devo source file with compiled code (the files that mention ``njit``)."""
+    """A hash of every devo source file with compiled code (the files that mention ``njit``), the
+    numba version and the code-generation flags devo sets."""
+    import numba
+
     root = Path(__file__).parent
     h = hashlib.sha256()
+    h.update(f"numba {numba.__version__} slp {os.environ.get('NUMBA_SLP_VECTORIZE', '1')}".encode())
     for p in sorted(root.rglob("*.py")):
         text = p.read_bytes()
         if b"njit" in text:
@@ -44,4 +48,21 @@ def _configure_numba_cache() -> None:
     numba.config.CACHE_DIR = str(folder)
 
 
+def _configure_numba_codegen() -> None:
+    """Switch on LLVM's SLP vectoriser, which numba leaves off by default.
+
+    devo's rules work on short fixed-size vectors (8 state values, 4 synapse values); written as
+    straight-line code per neuron, SLP turns them into SIMD (the node rule runs about 2-3x faster).
+    It does not reorder arithmetic, so results stay bit-identical. ``NUMBA_SLP_VECTORIZE=0`` set by
+    the user wins.
+    """
+    if "NUMBA_SLP_VECTORIZE" in os.environ:
+        return
+    os.environ["NUMBA_SLP_VECTORIZE"] = "1"  # numba re-reads its config from the environment
+    from numba.core import config
+
+    config.reload_config()
+
+
 _configure_numba_cache()
+_configure_numba_codegen()

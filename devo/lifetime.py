@@ -27,7 +27,8 @@ import numpy as np
 
 from devo.develop import agent as A
 from devo.develop import record as REC
-from devo.develop.rules import genome_spec, rules_from_genome
+from devo.develop.rules import E_DIM, H_DIM, genome_spec, rules_from_genome
+from devo.develop.session import box_step, make_box
 from devo.develop.step import (
     ACT_BINARY,
     ACT_BOX,
@@ -36,7 +37,6 @@ from devo.develop.step import (
     PY_BIRTH,
     PY_LEARN,
     PY_LEARN_ACT,
-    py_step,
     run_native,
 )
 from devo.errors import ConfigError
@@ -278,7 +278,7 @@ class Evaluator:
         R = rules_from_genome(self.spec, g)
         net = S.allocate(
             net_cfg.max_neurons, net_cfg.max_synapses, net_cfg.max_degree or None,
-            net_cfg.h_dim, net_cfg.e_dim, net_cfg.allow_input_output,
+            H_DIM, E_DIM, net_cfg.allow_input_output,
         )
         net.tp[:] = self.trace_vec
         kind_params = self.kind_params.copy()
@@ -292,13 +292,13 @@ class Evaluator:
         ag = A.make_agent(
             ci, self.cf, rng_from_seed(derive_seed(seed, 1)), kind_params, self.n_inputs, self.n_outputs,
             enc, self.obs_low, self.obs_high, self.norm_mode, self.act_low, self.act_high,
-            net_cfg.max_neurons, net_cfg.max_synapses, net_cfg.h_dim, net_cfg.e_dim,
+            net_cfg.max_neurons, net_cfg.max_synapses,
         )
-        eu = np.zeros((net_cfg.e_dim, net_cfg.max_synapses), np.float32)
+        eu = np.zeros((E_DIM, net_cfg.max_synapses), np.float32)
         n_snap = 4 + (self.max_steps // snap_every + 1 if snap_every > 0 else 0)
         rec = REC.make_recorder(
             record, self.max_steps, net_cfg.ticks_per_step, net_cfg.max_neurons, net_cfg.max_synapses,
-            net_cfg.h_dim, net_cfg.e_dim, self.obs_dim, n_snap,
+            H_DIM, E_DIM, self.obs_dim, n_snap,
         )
         return net, ag, R, eu, rec
 
@@ -310,14 +310,15 @@ class Evaluator:
         if self._env is None:
             self._env = self.task.make_env()
         env = self._env
-        py_step(net, ag, R, eu, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
+        box = make_box(net, ag, R, eu, rec)
+        box_step(box, PY_BIRTH, 0.0, False, 0, 0, 0)
         kind = self.task.spec.action_kind
         try:
             env.begin_lifetime(derive_seed(seed, 2) % (2**32))
             for ep in range(len(returns)):
                 obs = env.reset(derive_seed(seed, 3, ep) % (2**32))
                 ag.obs[:] = obs
-                spikes = py_step(net, ag, R, eu, rec, PY_ACT, 0.0, False, ep, 0, 0)
+                spikes = box_step(box, PY_ACT, 0.0, False, ep, 0, 0)
                 total, steps = 0.0, 0
                 for t in range(self.horizon):
                     if spikes < 0:
@@ -337,10 +338,10 @@ class Evaluator:
                     total += reward
                     steps += 1
                     if terminated or truncated or t == self.horizon - 1:
-                        py_step(net, ag, R, eu, rec, PY_LEARN, reward, bool(terminated), ep, t, spikes)
+                        box_step(box, PY_LEARN, reward, bool(terminated), ep, t, spikes)
                         break
                     ag.obs[:] = obs
-                    spikes = py_step(net, ag, R, eu, rec, PY_LEARN_ACT, reward, False, ep, t, spikes)
+                    spikes = box_step(box, PY_LEARN_ACT, reward, False, ep, t, spikes)
                 returns[ep] = total
                 lengths[ep] = steps
                 if ag.counters[A.K_NAN]:

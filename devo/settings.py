@@ -39,8 +39,6 @@ class NetworkConfig:
     init_density: float = _f(0.1, "fraction of allowed synapses present at birth", min=0.0, max=1.0)
     allow_input_output: bool = _f(False, "allow input -> output synapses")
     ticks_per_step: int = _f(4, "LIF ticks per env step (K)", min=1)
-    h_dim: int = _f(8, "developmental state size per neuron", min=1)
-    e_dim: int = _f(4, "state size per synapse (weight = weight_max * e[0])", min=1)
     weight_max: float = _f(2.0, "largest synaptic weight magnitude", min=0.0)
     tau_m: float = _f(8.0, "membrane time constant (ticks)", min=0.0)
     threshold: float = _f(1.0, "firing threshold", min=1e-6)

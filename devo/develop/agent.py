@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from devo.develop.rules import MLP_DIM, MSG_DIM, NODE_IN
+from devo.develop.rules import E_DIM, H_DIM, MLP_DIM, MSG_DIM, NODE_IN
 
 # ci: packed integer configuration
 C_TICKS = 0  # LIF ticks per env step
@@ -114,9 +114,9 @@ class Agent(NamedTuple):
     act_high: np.ndarray  # float64[a]
     action: np.ndarray  # float64[a] (discrete: action[0] is the index)
     bits: np.ndarray  # int8[a] (multibinary)
-    mu: np.ndarray  # float32[M, N] messages
-    xin: np.ndarray  # float32[X, N] node-rule inputs
-    gates: np.ndarray  # float32[3H, N] GRU pre-activations
+    mu: np.ndarray  # float32[N, M] messages (one row per neuron: one load per synapse)
+    xin: np.ndarray  # float32[N, X] node-rule inputs (one row per neuron)
+    gates: np.ndarray  # float32[3H] GRU pre-activations of one neuron
     pa: np.ndarray  # float32[E, N] presynaptic projection (edge rule)
     pb: np.ndarray  # float32[E, N] postsynaptic projection (edge rule)
     qa: np.ndarray  # float32[P, N] presynaptic projection (pruning / synaptogenesis)
@@ -145,8 +145,6 @@ def make_agent(
     act_high: np.ndarray,
     max_neurons: int,
     max_synapses: int,
-    h_dim: int,
-    e_dim: int,
 ) -> Agent:
     d = len(obs_low)
     a = len(act_low)
@@ -174,15 +172,15 @@ def make_agent(
         act_high=np.asarray(act_high, np.float64),
         action=np.zeros(max(a, 1), np.float64),
         bits=np.zeros(max(a, 1), np.int8),
-        mu=np.zeros((MSG_DIM, n), f32),
-        xin=np.zeros((NODE_IN, n), f32),
-        gates=np.zeros((3 * h_dim, n), f32),
-        pa=np.zeros((e_dim, n), f32),
-        pb=np.zeros((e_dim, n), f32),
+        mu=np.zeros((n, MSG_DIM), f32),
+        xin=np.zeros((n, NODE_IN), f32),
+        gates=np.zeros(3 * H_DIM, f32),
+        pa=np.zeros((E_DIM, n), f32),
+        pb=np.zeros((E_DIM, n), f32),
         qa=np.zeros((MLP_DIM, n), f32),
         qb=np.zeros((MLP_DIM, n), f32),
         idx=np.zeros(n, np.int32),
-        e_tmp=np.zeros(e_dim, f32),
+        e_tmp=np.zeros(E_DIM, f32),
         hs=np.zeros((MLP_DIM, max_synapses), f32),
         ls=np.zeros(max_synapses, f32),
         nbr=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), np.int32),

@@ -44,7 +44,7 @@ from numba import njit
 
 from devo.develop.agent import C_TICKS, F_WMAX, MS_M, Agent
 from devo.develop.mathx import softsign
-from devo.develop.rules import Rules
+from devo.develop.rules import E_DIM, H_DIM, Rules
 from devo.snn.state import HIDDEN, INPUT, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 
 
@@ -58,7 +58,7 @@ def edge_rule(net: NetState, ag: Agent, R: Rules, eu: np.ndarray) -> None:
     n = net.meta[M_NEU_HI]
     syn_hi = net.meta[M_SYN_HI]
     h, e, w = net.h, net.e, net.w
-    H, E = h.shape[0], e.shape[0]
+    H, E = H_DIM, E_DIM
     pa, pb = ag.pa, ag.pb
     x_pre, x_post = net.x_pre, net.x_post
     ea, eb, ec, ed, ebias, erate = R.edge_a, R.edge_b, R.edge_c, R.edge_d, R.edge_bias, R.edge_rate

@@ -40,7 +40,7 @@ from devo.develop.agent import (
 )
 from devo.develop.mathx import sigmoid, softsign
 from devo.develop.neighbours import neuron_born, rebuild_all
-from devo.develop.rules import MLP_DIM, Rules
+from devo.develop.rules import H_DIM, MLP_DIM, Rules
 from devo.develop.structural import new_synapse_state
 from devo.rng import uniform
 from devo.snn.mask import edge_allowed
@@ -108,7 +108,7 @@ def neurogenesis(net: NetState, ag: Agent, R: Rules) -> int:
     if budget <= 0:
         return 0
     h = net.h
-    H = h.shape[0]
+    H = H_DIM
     # the dividing candidates are the hidden neurons alive now (children wait for the next round)
     m = 0
     for i in range(net.meta[M_NEU_HI]):

@@ -33,7 +33,9 @@ from numba import njit
 from devo.develop.agent import C_TICKS, MS_M, Agent, developing
 from devo.develop.mathx import gate, softsign
 from devo.develop.rules import (
+    H_DIM,
     MSG_DIM,
+    NODE_IN,
     X_COUNT,
     X_DEG_IN,
     X_DEG_OUT,
@@ -51,128 +53,150 @@ from devo.snn.state import M_NEU_HI, NetState
 
 @njit(cache=True)
 def node_rule(net: NetState, ag: Agent, R: Rules) -> None:
-    """One node-rule update of every alive neuron (see module docstring)."""
+    """One node-rule update of every alive neuron (see module docstring).
+
+    Works neuron by neuron: ``H``, ``M`` and ``X`` are compile-time constants and the GRU weights
+    are stored transposed, so each input's contribution to all ``3H`` gates is a few vector ops.
+    """
     n = net.meta[M_NEU_HI]
     h = net.h
-    H = h.shape[0]
     mu = ag.mu
     x = ag.xin
     g = ag.gates
-    X = x.shape[0]
     f0 = np.float32(0.0)
     one = np.float32(1.0)
     msg_w, msg_b = R.msg_w, R.msg_b
     alive, kind, pos, rate, count = net.alive, net.kind, net.pos, net.rate, net.count
     src, dst, w = net.src, net.dst, net.w
     in_tab, in_n, out_tab, out_n = net.in_tab, net.in_n, net.out_tab, net.out_n
-    # 1. messages mu = softsign(W h + b)
-    for m in range(MSG_DIM):
-        mm = mu[m]
-        b = msg_b[m]
-        for i in range(n):
-            mm[i] = b
-        for k in range(H):
-            wk = msg_w[m, k]
-            hk = h[k]
-            for i in range(n):
-                mm[i] += wk * hk[i]
-        for i in range(n):
-            mm[i] = softsign(mm[i])
+    # 1. messages mu_i = softsign(W h_i + b), one row per neuron
+    for i in range(n):
+        h0, h1, h2, h3, h4, h5, h6, h7 = h[0, i], h[1, i], h[2, i], h[3, i], h[4, i], h[5, i], h[6, i], h[7, i]
+        for m in range(MSG_DIM):
+            wm = msg_w[m]
+            acc = (msg_b[m] + wm[0] * h0 + wm[1] * h1 + wm[2] * h2 + wm[3] * h3
+                   + wm[4] * h4 + wm[5] * h5 + wm[6] * h6 + wm[7] * h7)
+            mu[i, m] = softsign(acc)
     # 2. inputs: mean weighted messages over the in- and out-tables (gathers, no scatter)
     inv_k = np.float32(1.0 / ag.ci[C_TICKS])
     mod = np.float32(ag.ms[MS_M])
     dev = one if developing(ag) else f0
     four = np.float32(4.0)
     for i in range(n):
-        for r in range(X):
-            x[r, i] = f0
+        xi = x[i]
+        for r in range(NODE_IN):
+            xi[r] = f0
         if alive[i] == 0:
             continue
         din = in_n[i]
         dout = out_n[i]
-        a0 = f0
-        a1 = f0
-        a2 = f0
-        a3 = f0
         for q in range(din):
             s = in_tab[i, q]
             j = src[s]
             ws = w[s]
-            a0 += ws * mu[0, j]
-            a1 += ws * mu[1, j]
-            a2 += ws * mu[2, j]
-            a3 += ws * mu[3, j]
-        inv = one / max(np.float32(din), one)
-        x[X_MIN, i] = a0 * inv
-        x[X_MIN + 1, i] = a1 * inv
-        x[X_MIN + 2, i] = a2 * inv
-        x[X_MIN + 3, i] = a3 * inv
-        a0 = f0
-        a1 = f0
-        a2 = f0
-        a3 = f0
+            for m in range(MSG_DIM):
+                xi[X_MIN + m] += ws * mu[j, m]
         for q in range(dout):
             s = out_tab[i, q]
             j = dst[s]
             ws = w[s]
-            a0 += ws * mu[0, j]
-            a1 += ws * mu[1, j]
-            a2 += ws * mu[2, j]
-            a3 += ws * mu[3, j]
-        inv = one / max(np.float32(dout), one)
-        x[X_MOUT, i] = a0 * inv
-        x[X_MOUT + 1, i] = a1 * inv
-        x[X_MOUT + 2, i] = a2 * inv
-        x[X_MOUT + 3, i] = a3 * inv
+            for m in range(MSG_DIM):
+                xi[X_MOUT + m] += ws * mu[j, m]
         fin = np.float32(din)
         fout = np.float32(dout)
-        x[X_RATE, i] = np.float32(10.0) * rate[i]
-        x[X_COUNT, i] = np.float32(count[i]) * inv_k
-        x[X_KIND + kind[i], i] = one
-        x[X_DEG_IN, i] = fin / (fin + four)
-        x[X_DEG_OUT, i] = fout / (fout + four)
-        x[X_MOD, i] = mod
-        x[X_POS, i] = pos[i, 0]
-        x[X_POS + 1, i] = pos[i, 1]
-        x[X_DEV, i] = dev
-    # 3. GRU pre-activations: g = b + Wx x (+ U h for the update and reset gates)
+        a_in = one / max(fin, one)
+        a_out = one / max(fout, one)
+        for m in range(MSG_DIM):
+            xi[X_MIN + m] *= a_in
+            xi[X_MOUT + m] *= a_out
+        xi[X_RATE] = np.float32(10.0) * rate[i]
+        xi[X_COUNT] = np.float32(count[i]) * inv_k
+        xi[X_KIND + kind[i]] = one
+        xi[X_DEG_IN] = fin / (fin + four)
+        xi[X_DEG_OUT] = fout / (fout + four)
+        xi[X_MOD] = mod
+        xi[X_POS] = pos[i, 0]
+        xi[X_POS + 1] = pos[i, 1]
+        xi[X_DEV] = dev
+    # 3. the GRU, neuron by neuron; each group of 8 gates (z, r, n) accumulates in 8 scalars,
+    # which LLVM's SLP vectoriser packs into one SIMD register
     wx, uh, gb = R.gru_wx, R.gru_uh, R.gru_b
-    for o in range(3 * H):
-        go = g[o]
-        bo = gb[o]
-        for i in range(n):
-            go[i] = bo
-        for k in range(X):
-            wk = wx[o, k]
-            if wk != f0:
-                xk = x[k]
-                for i in range(n):
-                    go[i] += wk * xk[i]
-        if o < 2 * H:
-            for k in range(H):
-                uk = uh[o, k]
-                hk = h[k]
-                for i in range(n):
-                    go[i] += uk * hk[i]
-    # reset gate applied to U_n h, then the candidate and the blend
-    for o in range(H):
-        gr = g[H + o]
-        for i in range(n):
-            gr[i] = gate(gr[i])
-    for o in range(H):
-        gn = g[2 * H + o]
-        gr = g[H + o]
-        for k in range(H):
-            uk = uh[2 * H + o, k]
-            hk = h[k]
-            for i in range(n):
-                gn[i] += gr[i] * (uk * hk[i])
-    for o in range(H):
-        gz = g[o]
-        gn = g[2 * H + o]
-        ho = h[o]
-        for i in range(n):
-            z = gate(gz[i])
-            cand = softsign(gn[i])
-            hn = ho[i] + z * (cand - ho[i])
-            ho[i] = hn if alive[i] != 0 else f0
+    for i in range(n):
+        if alive[i] == 0:
+            for o in range(H_DIM):
+                h[o, i] = f0
+            continue
+        xi = x[i]
+        for grp in range(3):
+            o0 = grp * H_DIM
+            a0 = gb[o0]
+            a1 = gb[o0 + 1]
+            a2 = gb[o0 + 2]
+            a3 = gb[o0 + 3]
+            a4 = gb[o0 + 4]
+            a5 = gb[o0 + 5]
+            a6 = gb[o0 + 6]
+            a7 = gb[o0 + 7]
+            for k in range(NODE_IN):
+                xk = xi[k]
+                wk = wx[k]
+                a0 += wk[o0] * xk
+                a1 += wk[o0 + 1] * xk
+                a2 += wk[o0 + 2] * xk
+                a3 += wk[o0 + 3] * xk
+                a4 += wk[o0 + 4] * xk
+                a5 += wk[o0 + 5] * xk
+                a6 += wk[o0 + 6] * xk
+                a7 += wk[o0 + 7] * xk
+            b0 = f0
+            b1 = f0
+            b2 = f0
+            b3 = f0
+            b4 = f0
+            b5 = f0
+            b6 = f0
+            b7 = f0
+            for k in range(H_DIM):
+                hk = h[k, i]
+                uk = uh[k]
+                b0 += uk[o0] * hk
+                b1 += uk[o0 + 1] * hk
+                b2 += uk[o0 + 2] * hk
+                b3 += uk[o0 + 3] * hk
+                b4 += uk[o0 + 4] * hk
+                b5 += uk[o0 + 5] * hk
+                b6 += uk[o0 + 6] * hk
+                b7 += uk[o0 + 7] * hk
+            if grp < 2:  # z and r: W x + U h + b
+                a0 += b0
+                a1 += b1
+                a2 += b2
+                a3 += b3
+                a4 += b4
+                a5 += b5
+                a6 += b6
+                a7 += b7
+            else:  # n: softsign(W x + b + r * (U h)), r = gate(row group 1)
+                a0 += g[H_DIM] * b0
+                a1 += g[H_DIM + 1] * b1
+                a2 += g[H_DIM + 2] * b2
+                a3 += g[H_DIM + 3] * b3
+                a4 += g[H_DIM + 4] * b4
+                a5 += g[H_DIM + 5] * b5
+                a6 += g[H_DIM + 6] * b6
+                a7 += g[H_DIM + 7] * b7
+            if grp == 1:
+                a0, a1, a2, a3 = gate(a0), gate(a1), gate(a2), gate(a3)
+                a4, a5, a6, a7 = gate(a4), gate(a5), gate(a6), gate(a7)
+            g[o0] = a0
+            g[o0 + 1] = a1
+            g[o0 + 2] = a2
+            g[o0 + 3] = a3
+            g[o0 + 4] = a4
+            g[o0 + 5] = a5
+            g[o0 + 6] = a6
+            g[o0 + 7] = a7
+        for o in range(H_DIM):
+            z = gate(g[o])
+            ho = h[o, i]
+            h[o, i] = ho + z * (softsign(g[2 * H_DIM + o]) - ho)

@@ -4,7 +4,8 @@ Every rule is a small network shared by all neurons or all synapses, so the geno
 depend on ``max_neurons`` nor on the task's sizes, except the spontaneous-activity process, which
 has one OU unit per observation value (as in LNDP). Sizes: ``H`` = developmental state per neuron,
 ``E`` = state per synapse, ``M`` = message size, ``P`` = hidden units of the structural MLPs,
-``X`` = node-rule input size, ``d`` = observation size.
+``X`` = node-rule input size, ``d`` = observation size. ``H``, ``E``, ``M`` and ``P`` are
+compile-time constants, so the kernels' inner loops have fixed trip counts and unroll.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import numpy as np
 from devo.genome import Block, GenomeSpec
 from devo.settings import DevelopConfig, NetworkConfig
 
+H_DIM = 8  # H, developmental state per neuron
+E_DIM = 4  # E, state per synapse (its first component is the weight)
 MSG_DIM = 4  # M
 MLP_DIM = 8  # P
 N_EDGE_IN = 5  # edge-rule scalar inputs: elig*m, elig, x_pre, x_post, m
@@ -39,8 +42,8 @@ class Rules(NamedTuple):
 
     msg_w: np.ndarray  # (M, H)   message mu_j = softsign(msg_w h_j + msg_b)
     msg_b: np.ndarray  # (M,)
-    gru_wx: np.ndarray  # (3H, X)  node GRU: update z, reset r, candidate n (rows in that order)
-    gru_uh: np.ndarray  # (3H, H)
+    gru_wx: np.ndarray  # (X, 3H)  node GRU input weights, transposed: columns z, r, n
+    gru_uh: np.ndarray  # (H, 3H)  recurrent weights, transposed
     gru_b: np.ndarray  # (3H,)
     edge_a: np.ndarray  # (E, H)   projection of the presynaptic state
     edge_b: np.ndarray  # (E, H)   projection of the postsynaptic state
@@ -81,7 +84,7 @@ class Rules(NamedTuple):
 
 def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) -> list[Block]:
     """The genome layout for a configuration (and the task's observation size, for the OU units)."""
-    H, E, M, P, X, d = network.h_dim, network.e_dim, MSG_DIM, MLP_DIM, NODE_IN, obs_dim
+    H, E, M, P, X, d = H_DIM, E_DIM, MSG_DIM, MLP_DIM, NODE_IN, obs_dim
     z_bias = [-1.0] * H + [0.0] * H + [0.0] * H  # update gate starts mostly closed: h changes slowly
     blocks = [
         Block("msg.w", (M, H), help="message each neuron sends, from its state"),
@@ -150,7 +153,9 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
     sa_l[np.tril_indices(d)] = p["sa.l"]
     return Rules(
         msg_w=c("msg.w"), msg_b=c("msg.b"),
-        gru_wx=c("node.wx"), gru_uh=c("node.uh"), gru_b=c("node.b"),
+        gru_wx=np.ascontiguousarray(p["node.wx"].T, np.float32),
+        gru_uh=np.ascontiguousarray(p["node.uh"].T, np.float32),
+        gru_b=c("node.b"),
         edge_a=c("edge.a"), edge_b=c("edge.b"), edge_c=c("edge.c"), edge_d=c("edge.d"),
         edge_bias=c("edge.bias"), edge_rate=c("edge.rate"),
         prune_we=c("prune.we"), prune_wpre=c("prune.wpre"), prune_wpost=c("prune.wpost"),

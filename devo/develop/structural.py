@@ -42,7 +42,7 @@ from devo.develop.agent import (
     developing,
 )
 from devo.develop.mathx import sigmoid, softsign
-from devo.develop.rules import MLP_DIM, Rules
+from devo.develop.rules import E_DIM, H_DIM, MLP_DIM, Rules
 from devo.rng import integers, uniform
 from devo.snn.state import ERR_DEGREE, ERR_FULL, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 from devo.snn.structure import add_synapse, find_synapse, remove_synapse
@@ -53,7 +53,7 @@ def project_pair(
     h: np.ndarray, wa: np.ndarray, wb: np.ndarray, b: np.ndarray, out_a: np.ndarray, out_b: np.ndarray, n: int
 ) -> None:
     """out_a[k, i] = wa[k] . h[:, i] + b[k] and out_b[k, i] = wb[k] . h[:, i], for i < n."""
-    H = h.shape[0]
+    H = H_DIM
     for k in range(wa.shape[0]):
         bk = b[k]
         for i in range(n):
@@ -80,7 +80,7 @@ def prune(net: NetState, ag: Agent, R: Rules) -> int:
     c = np.float32(R.prune_c[0]) + (R.prune_c[1] if developing(ag) else np.float32(0.0))
     e, src, dst, s_alive = net.e, net.src, net.dst, net.s_alive
     we, v = R.prune_we, R.prune_v
-    E = e.shape[0]
+    E = E_DIM
     f0 = np.float32(0.0)
     for s in range(syn_hi):
         ls[s] = c

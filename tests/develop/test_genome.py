@@ -19,6 +19,7 @@ def test_flatten_unflatten_round_trip() -> None:
     assert list(parts) == [b.name for b in spec.blocks]
     np.testing.assert_array_equal(spec.flatten(parts), g)
     assert parts["node.wx"].shape == (24, 19)
+    assert rules_from_genome(spec, g).gru_wx.shape == (19, 24)  # transposed for the kernel
     parts["mod"][:] = 7.0  # views: writing a block writes the vector
     assert (g[slice(*spec.offsets["mod"])] == 7.0).all()
 
@@ -60,7 +61,7 @@ def test_describe_and_fingerprint() -> None:
     text = spec.describe()
     assert "node.wx" in text and "24x19" in text and "total" in text and str(spec.size) in text
     assert spec.fingerprint() == genome_spec(NetworkConfig(max_neurons=99), DevelopConfig(), 4).fingerprint()
-    assert spec.fingerprint() != genome_spec(NetworkConfig(h_dim=6), DevelopConfig(), 4).fingerprint()
+    assert spec.fingerprint() != genome_spec(NetworkConfig(), DevelopConfig(plasticity="rstdp"), 4).fingerprint()
 
 
 def test_block_validation() -> None:
