@@ -34,7 +34,8 @@ def _configure_numba_cache() -> None:
     process on the machine (Ray workers load what the driver compiled). ``NUMBA_CACHE_DIR`` set by
     the user wins; ``DEVO_CACHE_DIR`` moves the root (default ``~/.cache/devo``).
     """
-    if os.environ.get("NUMBA_CACHE_DIR"):
+    set_by_user = os.environ.get("NUMBA_CACHE_DIR")
+    if set_by_user and set_by_user != os.environ.get("_DEVO_NUMBA_CACHE_DIR"):
         return
     root = Path(os.environ.get("DEVO_CACHE_DIR") or Path.home() / ".cache" / "devo")
     folder = root / f"numba-{_source_hash()}"
@@ -42,7 +43,10 @@ def _configure_numba_cache() -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return  # numba falls back to its own locations
+    # children (Ray workers, subprocesses) inherit the variable; the marker tells them devo set it,
+    # so each recomputes its own folder from the sources it runs
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    os.environ["_DEVO_NUMBA_CACHE_DIR"] = str(folder)
     import numba
 
     numba.config.CACHE_DIR = str(folder)

@@ -17,8 +17,12 @@ from devo.errors import DevoError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("devo.commands.demo", "grow nothing yet: build a spiking network, drive it, report"),
+    "demo": ("devo.commands.demo", "the spiking substrate alone: build a network, drive it, report"),
     "bench": ("devo.commands.bench", "speed benchmarks, as ratios against a same-run baseline"),
+    "run": ("devo.commands.run", "evolve genomes for an experiment config (EvoTorch + Ray)"),
+    "resume": ("devo.commands.resume", "continue a run from its newest checkpoint"),
+    "eval": ("devo.commands.eval", "fresh lifetimes of a genome: returns per episode"),
+    "inspect": ("devo.commands.inspect", "regrow a genome and show what grew: exports, plots, animation, report"),
     "envs": ("devo.commands.envs", "list the registered tasks: spaces, horizon, compiled fast path"),
     "check-env": ("devo.commands.check_env", "can devo use this environment? if not, exactly why"),
 }
@@ -54,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"devo {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `devo ... | head`: the reader left; say nothing more
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

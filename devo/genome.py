@@ -80,10 +80,12 @@ class GenomeSpec:
             raise ValueError(
                 f"genome has length {g.size}, but this configuration's genome has length {self.size}"
             )
-        return np.ascontiguousarray(g, dtype=np.float32)
+        # always a fresh, writable copy: a read-only array (one that came through Ray, say) is a
+        # different type to numba and would compile the whole lifetime again
+        return np.array(g, dtype=np.float32, copy=True, order="C")
 
     def unflatten(self, genome: np.ndarray) -> dict[str, np.ndarray]:
-        """Block name -> array of the block's shape (views into the checked vector)."""
+        """Block name -> array of the block's shape (views into one checked copy of the vector)."""
         g = self.check(genome)
         return {b.name: g[slice(*self.offsets[b.name])].reshape(b.shape) for b in self.blocks}
 

@@ -114,6 +114,27 @@ def aggregate(returns: list[float], cfg: LifetimeConfig) -> float:
     return float((w * r).sum() / w.sum())
 
 
+def io_layout(encoder: E.EncoderSpec, obs_dim: int, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Birth positions of the input and output neurons, so a position says what a neuron means.
+
+    Input neuron for observation value ``k`` (of ``d``): y = -1 + 2 (k + 1/2) / d; x = -1, or for a
+    population code with ``M`` fields, x = -1 + 0.5 m / (M - 1) for field ``m`` (centre
+    -1 + 2 m / (M - 1)). Output ``j`` (of ``n``): x = +1, y = -1 + 2 (j + 1/2) / n. The developmental
+    rules see positions (seed states and the node rule), so they can treat inputs and outputs
+    differently by what they carry.
+    """
+    per = encoder.population if encoder.kind == "population" else 1
+    in_xy = np.zeros((obs_dim * per, 2), np.float32)
+    for k in range(obs_dim):
+        for m in range(per):
+            in_xy[k * per + m, 0] = -1.0 + (0.5 * m / (per - 1) if per > 1 else 0.0)
+            in_xy[k * per + m, 1] = -1.0 + 2.0 * (k + 0.5) / obs_dim
+    out_xy = np.zeros((n_outputs, 2), np.float32)
+    out_xy[:, 0] = 1.0
+    out_xy[:, 1] = -1.0 + 2.0 * (np.arange(n_outputs) + 0.5) / n_outputs
+    return in_xy, out_xy
+
+
 _DECODER_AUTO = {"discrete": "count", "box": "count_diff", "multibinary": "binary"}
 _ACT_KIND = {"discrete": ACT_DISCRETE, "box": ACT_BOX, "multibinary": ACT_BINARY}
 _DECODER_FITS = {
@@ -153,6 +174,7 @@ class Evaluator:
         self.decoder = D.KIND_NAMES[dec_name]
         self.n_inputs = self.encoder.n_neurons(self.obs_dim)
         self.n_outputs = D.n_output_neurons(self.decoder, spec.n_actions)
+        self.in_xy, self.out_xy = io_layout(self.encoder, self.obs_dim, self.n_outputs)
         need = self.n_inputs + self.n_outputs + net.seed_hidden
         if need > net.max_neurons:
             raise ConfigError(
@@ -290,7 +312,7 @@ class Evaluator:
         ci[A.C_RECORD] = int(record)
         ci[A.C_SNAP_EVERY] = int(snap_every)
         ag = A.make_agent(
-            ci, self.cf, rng_from_seed(derive_seed(seed, 1)), kind_params, self.n_inputs, self.n_outputs,
+            ci, self.cf, rng_from_seed(derive_seed(seed, 1)), kind_params, self.in_xy, self.out_xy,
             enc, self.obs_low, self.obs_high, self.norm_mode, self.act_low, self.act_high,
             net_cfg.max_neurons, net_cfg.max_synapses,
         )

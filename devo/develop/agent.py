@@ -101,6 +101,9 @@ class Agent(NamedTuple):
     kind_params: np.ndarray  # float32[3, N_NP] neuron parameters per kind (bias from the genome)
     inputs: np.ndarray  # int32[n_in] input neurons, encoder order
     outputs: np.ndarray  # int32[n_out] output neurons, decoder order
+    in_xy: np.ndarray  # float32[n_in, 2] where each input neuron is born
+    out_xy: np.ndarray  # float32[n_out, 2] where each output neuron is born
+    kind_centre: np.ndarray  # float32[3, 2] mean birth position of the seed cells of each kind
     enc_params: np.ndarray  # float32[N_EP]
     obs: np.ndarray  # float64[d] current observation
     obs_low: np.ndarray  # float64[d]
@@ -119,6 +122,8 @@ class Agent(NamedTuple):
     gates: np.ndarray  # float32[3H] GRU pre-activations of one neuron
     pa: np.ndarray  # float32[E, N] presynaptic projection (edge rule)
     pb: np.ndarray  # float32[E, N] postsynaptic projection (edge rule)
+    pa2: np.ndarray  # float32[E, N] presynaptic factor of the bilinear term (edge rule)
+    pb2: np.ndarray  # float32[E, N] postsynaptic factor of the bilinear term
     qa: np.ndarray  # float32[P, N] presynaptic projection (pruning / synaptogenesis)
     qb: np.ndarray  # float32[P, N] postsynaptic projection
     idx: np.ndarray  # int32[N] scratch list of neuron indices
@@ -135,8 +140,8 @@ def make_agent(
     cf: np.ndarray,
     seed_state: np.ndarray,
     kind_params: np.ndarray,
-    n_inputs: int,
-    n_outputs: int,
+    in_xy: np.ndarray,
+    out_xy: np.ndarray,
     enc_params: np.ndarray,
     obs_low: np.ndarray,
     obs_high: np.ndarray,
@@ -157,8 +162,11 @@ def make_agent(
         counters=np.zeros(N_COUNTERS, np.int64),
         ms=np.zeros(N_MS, np.float64),
         kind_params=np.asarray(kind_params, f32),
-        inputs=np.full(n_inputs, -1, np.int32),
-        outputs=np.full(n_outputs, -1, np.int32),
+        inputs=np.full(len(in_xy), -1, np.int32),
+        outputs=np.full(len(out_xy), -1, np.int32),
+        in_xy=np.asarray(in_xy, f32),
+        out_xy=np.asarray(out_xy, f32),
+        kind_centre=np.array([np.mean(in_xy, 0), [0.0, 0.0], np.mean(out_xy, 0)], f32),
         enc_params=np.asarray(enc_params, f32),
         obs=np.zeros(d, np.float64),
         obs_low=np.asarray(obs_low, np.float64),
@@ -166,7 +174,7 @@ def make_agent(
         norm_mode=np.asarray(norm_mode, np.int8),
         norm_stats=np.zeros((3, d), np.float64),
         xn=np.zeros(d, f32),
-        drive=np.zeros(n_inputs, f32),
+        drive=np.zeros(len(in_xy), f32),
         ou=np.zeros(d, np.float64),
         act_low=np.asarray(act_low, np.float64),
         act_high=np.asarray(act_high, np.float64),
@@ -177,6 +185,8 @@ def make_agent(
         gates=np.zeros(3 * H_DIM, f32),
         pa=np.zeros((E_DIM, n), f32),
         pb=np.zeros((E_DIM, n), f32),
+        pa2=np.zeros((E_DIM, n), f32),
+        pb2=np.zeros((E_DIM, n), f32),
         qa=np.zeros((MLP_DIM, n), f32),
         qb=np.zeros((MLP_DIM, n), f32),
         idx=np.zeros(n, np.int32),

@@ -7,12 +7,15 @@ traces and the modulator :math:`m` -- a few dozen flops per synapse:
 .. math::
 
     a_i &= A h_i + b + D_{:,2}\, x^{pre}_i, \qquad b_j = B h_j + D_{:,3}\, x^{post}_j + D_{:,4}\, m \\
-    u_{ij} &= a_i + b_j + C e_{ij} + (D_{:,0}\, m + D_{:,1})\, \varepsilon_{ij} \\
+    u_{ij} &= a_i + b_j + (A' h_i) \odot (B' h_j) + C e_{ij} + (D_{:,0}\, m + D_{:,1})\, \varepsilon_{ij} \\
     e_{ij} &\leftarrow e_{ij} + \lambda \odot (\mathrm{softsign}(u_{ij}) - e_{ij}),
         \quad \lambda = \sigma(\rho) \\
     w_{ij} &= w_{max}\, e_{ij,0}
 
-so the state stays in (-1, 1) and the weight is a bounded read-out of its first component.
+so the state stays in (-1, 1) and the weight is a bounded read-out of its first component. The
+bilinear term lets a synapse's fate depend on *which* pre and post neurons it joins (input 2 to
+output 0, say) and not only on each side separately: with a sum alone, every presynaptic neuron
+would favour the same postsynaptic one.
 
 **rstdp** (reward-modulated STDP, evolved global coefficients :math:`\eta_m, \eta_0, \delta`):
 
@@ -59,15 +62,18 @@ def edge_rule(net: NetState, ag: Agent, R: Rules, eu: np.ndarray) -> None:
     syn_hi = net.meta[M_SYN_HI]
     h, e, w = net.h, net.e, net.w
     H, E = H_DIM, E_DIM
-    pa, pb = ag.pa, ag.pb
+    pa, pb, pa2, pb2 = ag.pa, ag.pb, ag.pa2, ag.pb2
     x_pre, x_post = net.x_pre, net.x_post
     ea, eb, ec, ed, ebias, erate = R.edge_a, R.edge_b, R.edge_c, R.edge_d, R.edge_bias, R.edge_rate
+    ea2, eb2 = R.edge_a2, R.edge_b2
     m = np.float32(ag.ms[MS_M])
     wmax = np.float32(ag.cf[F_WMAX])
     # per-neuron projections
     for c in range(E):
         pac = pa[c]
         pbc = pb[c]
+        pa2c = pa2[c]
+        pb2c = pb2[c]
         bc = ebias[c]
         dpre = ed[c, 2]
         dpost = ed[c, 3]
@@ -75,22 +81,32 @@ def edge_rule(net: NetState, ag: Agent, R: Rules, eu: np.ndarray) -> None:
         for i in range(n):
             pac[i] = bc + dpre * x_pre[i]
             pbc[i] = dm + dpost * x_post[i]
+            pa2c[i] = np.float32(0.0)
+            pb2c[i] = np.float32(0.0)
         for k in range(H):
             ak = ea[c, k]
             bk = eb[c, k]
+            a2k = ea2[c, k]
+            b2k = eb2[c, k]
             hk = h[k]
             for i in range(n):
                 pac[i] += ak * hk[i]
                 pbc[i] += bk * hk[i]
-    # per synapse: u = a_src + b_dst + ge * elig + C e
+                pa2c[i] += a2k * hk[i]
+                pb2c[i] += b2k * hk[i]
+    # per synapse: u = a_src + b_dst + a2_src * b2_dst + ge * elig + C e
     src, dst, elig, alive = net.src, net.dst, net.elig, net.s_alive
     for c in range(E):
         euc = eu[c]
         pac = pa[c]
         pbc = pb[c]
+        pa2c = pa2[c]
+        pb2c = pb2[c]
         ge = ed[c, 0] * m + ed[c, 1]
         for s in range(syn_hi):
-            euc[s] = pac[src[s]] + pbc[dst[s]] + ge * elig[s]
+            i = src[s]
+            j = dst[s]
+            euc[s] = pac[i] + pbc[j] + pa2c[i] * pb2c[j] + ge * elig[s]
         for k in range(E):
             ck = ec[c, k]
             ek = e[k]

@@ -1,10 +1,21 @@
 r"""Birth and neurogenesis.
 
-**Birth** (seed cells): every input neuron on the left edge (x = -1, evenly in y), every output on
-the right edge (x = +1), ``seed_hidden`` hidden cells on a circle of radius 0.3 around the origin.
-A seed cell's state is the softsign of the genome's state for its kind, so every state stays in
-[-1, 1] (the node GRU keeps it there). Each allowed synapse then exists with
-probability ``init_density`` (LNDP's initial reservoir), in the genome's initial synapse state.
+**Birth** (seed cells): the input neurons on the left, the outputs on the right, ``seed_hidden``
+hidden cells on a circle of radius 0.3 around the origin. Where each input and output sits says
+what it means (:func:`devo.lifetime.io_layout`): y = which observation value or action, and for
+population codes x = which receptive field.
+
+A seed cell's state is a small MLP of its position ``p`` relative to the centre ``c_k`` of the
+seed cells of its kind ``k``:
+
+.. math::
+
+    h = \mathrm{softsign}(h^0_k + W^2_k\, \mathrm{relu}(W^1_k (p - c_k) + b^1_k))
+
+so cells of one kind differ from birth by where they sit (which input, which output), and every
+state stays in [-1, 1] (the node GRU keeps it there). Each allowed synapse then exists with
+probability ``init_density`` (LNDP's initial reservoir), in the state
+:func:`devo.develop.structural.new_synapse_state` gives it.
 
 **Neurogenesis** (NDP): each alive hidden neuron divides with probability
 
@@ -52,8 +63,15 @@ from devo.snn.structure import add_neuron, add_synapse
 def _place(net: NetState, ag: Agent, R: Rules, kind: int, x: float, y: float) -> int:
     i = add_neuron(net, kind, x, y, ag.kind_params[kind])
     if i >= 0:
-        for c in range(net.h.shape[0]):
-            net.h[c, i] = softsign(R.init_h[kind, c])
+        fx = np.float32(x) - ag.kind_centre[kind, 0]
+        fy = np.float32(y) - ag.kind_centre[kind, 1]
+        for c in range(H_DIM):
+            u = R.init_h[kind, c]
+            for k in range(MLP_DIM):
+                z = R.init_b1[kind, k] + R.init_w1[kind, k, 0] * fx + R.init_w1[kind, k, 1] * fy
+                if z > 0:
+                    u += R.init_w2[kind, c, k] * z
+            net.h[c, i] = softsign(u)
     return i
 
 
@@ -65,9 +83,9 @@ def birth(net: NetState, ag: Agent, R: Rules) -> None:
     n_in = ag.inputs.shape[0]
     n_out = ag.outputs.shape[0]
     for k in range(n_in):
-        ag.inputs[k] = _place(net, ag, R, np.int64(INPUT), -1.0, -1.0 + 2.0 * (k + 0.5) / n_in)
+        ag.inputs[k] = _place(net, ag, R, np.int64(INPUT), float(ag.in_xy[k, 0]), float(ag.in_xy[k, 1]))
     for k in range(n_out):
-        ag.outputs[k] = _place(net, ag, R, np.int64(OUTPUT), 1.0, -1.0 + 2.0 * (k + 0.5) / n_out)
+        ag.outputs[k] = _place(net, ag, R, np.int64(OUTPUT), float(ag.out_xy[k, 0]), float(ag.out_xy[k, 1]))
     for k in range(seed_hidden):
         a = 2.0 * math.pi * k / max(seed_hidden, 1)
         if _place(net, ag, R, np.int64(HIDDEN), 0.3 * math.cos(a), 0.3 * math.sin(a)) < 0:
@@ -75,7 +93,6 @@ def birth(net: NetState, ag: Agent, R: Rules) -> None:
     rebuild_all(net, ag)
     if init_density <= 0.0:
         return
-    w0 = new_synapse_state(ag, R)
     n = net.meta[M_NEU_HI]
     allow_io = net.meta[M_ALLOW_IO]
     for i in range(n):
@@ -83,6 +100,7 @@ def birth(net: NetState, ag: Agent, R: Rules) -> None:
             if not edge_allowed(net.kind[i], net.kind[j], i == j, allow_io):
                 continue
             if uniform(ag.rng) < init_density:
+                w0 = new_synapse_state(net, ag, R, i, j)
                 r = add_synapse(net, i, j, np.float32(w0), ag.e_tmp)
                 if r >= 0:
                     ag.counters[K_ADDED] += 1
@@ -151,7 +169,7 @@ def neurogenesis(net: NetState, ag: Agent, R: Rules) -> int:
                 u += R.child_d[o, c] * h[c, i]
             h[o, child] = min(max(h[o, i] + softsign(u), np.float32(-1.0)), np.float32(1.0))
         if inherit == 1:
-            w0 = new_synapse_state(ag, R)
+            w0 = new_synapse_state(net, ag, R, i, child)
             r = add_synapse(net, i, child, np.float32(w0), ag.e_tmp)
             if r >= 0:
                 ag.counters[K_ADDED] += 1

@@ -47,6 +47,8 @@ class Rules(NamedTuple):
     gru_b: np.ndarray  # (3H,)
     edge_a: np.ndarray  # (E, H)   projection of the presynaptic state
     edge_b: np.ndarray  # (E, H)   projection of the postsynaptic state
+    edge_a2: np.ndarray  # (E, H)  presynaptic factor of the bilinear (pre x post) term
+    edge_b2: np.ndarray  # (E, H)  postsynaptic factor of the bilinear term
     edge_c: np.ndarray  # (E, E)   synapse-state recurrence
     edge_d: np.ndarray  # (E, 5)   weights of elig*m, elig, x_pre, x_post, m
     edge_bias: np.ndarray  # (E,)
@@ -72,6 +74,11 @@ class Rules(NamedTuple):
     child_bias: np.ndarray  # (H,)
     child_dir: np.ndarray  # (2, H)  direction of the child from its parent
     init_h: np.ndarray  # (3, H)  state of a seed cell, per kind
+    init_w1: np.ndarray  # (3, P, 2)  seed-state MLP of the position, per kind: first layer
+    init_b1: np.ndarray  # (3, P)
+    init_w2: np.ndarray  # (3, H, P)  second layer
+    syn_ga: np.ndarray  # (E, H)  initial synapse state: presynaptic factor
+    syn_gb: np.ndarray  # (E, H)  initial synapse state: postsynaptic factor
     neuron_bias: np.ndarray  # (3,)  bias current per kind
     mod: np.ndarray  # (3,)  modulator gains: reward-prediction error, termination; baseline rate logit
     enc: np.ndarray  # (2,)  encoder gain and offset
@@ -94,10 +101,12 @@ def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) 
         Block("node.b", (3 * H,), "values", help="node GRU: biases", values=tuple(z_bias)),
         Block("edge.a", (E, H), scale=0.5, help="synaptic plasticity: presynaptic projection"),
         Block("edge.b", (E, H), scale=0.5, help="synaptic plasticity: postsynaptic projection"),
+        Block("edge.a2", (E, H), scale=1.0, help="synaptic plasticity: presynaptic factor of the pre x post term"),
+        Block("edge.b2", (E, H), scale=1.0, help="synaptic plasticity: postsynaptic factor of the pre x post term"),
         Block("edge.c", (E, E), scale=0.3, help="synaptic plasticity: synapse-state recurrence"),
         Block("edge.d", (E, N_EDGE_IN), scale=0.3, help="synaptic plasticity: elig*m, elig, x_pre, x_post, m"),
-        Block("edge.bias", (E,), "values", help="synaptic plasticity: bias", values=(0.3,) + (0.0,) * (E - 1)),
-        Block("edge.rate", (E,), "const", -2.0, "synaptic plasticity: update rate logit"),
+        Block("edge.bias", (E,), "const", 0.0, "synaptic plasticity: bias"),
+        Block("edge.rate", (E,), "const", -4.0, "synaptic plasticity: update rate logit"),
         Block("prune.we", (P, E), help="pruning MLP: synapse-state weights"),
         Block("prune.wpre", (P, H), help="pruning MLP: presynaptic-state weights"),
         Block("prune.wpost", (P, H), help="pruning MLP: postsynaptic-state weights"),
@@ -113,7 +122,9 @@ def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) 
         Block("add.c", (2,), "values", help="synaptogenesis logit bias: lifetime, extra while developing",
               values=(-6.0, 4.0)),
         Block("syn.e0", (E,), "values", help="state of a new synapse (before softsign)",
-              values=(0.5,) + (0.0,) * (E - 1)),
+              values=(0.0,) * E),
+        Block("syn.ga", (E, H), scale=2.0, help="new synapse state: presynaptic factor of the pre x post term"),
+        Block("syn.gb", (E, H), scale=2.0, help="new synapse state: postsynaptic factor of the pre x post term"),
         Block("div.w", (P, H), help="division MLP: hidden weights"),
         Block("div.b", (P,), "const", 0.0, "division MLP: hidden bias"),
         Block("div.v", (P,), help="division MLP: output weights"),
@@ -122,7 +133,10 @@ def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) 
         Block("child.d", (H, H), help="asymmetric change of a child's state"),
         Block("child.bias", (H,), "const", 0.0, "child state bias"),
         Block("child.dir", (2, H), help="direction of a child from its parent"),
-        Block("init.h", (3, H), "normal", 1.0, "state of a seed cell per kind (input, hidden, output)"),
+        Block("init.h", (3, H), "normal", 0.3, "state of a seed cell per kind (input, hidden, output)"),
+        Block("init.w1", (3, P, 2), "normal", 2.0, "seed-state MLP of the position: first layer, per kind"),
+        Block("init.b1", (3, P), "const", 0.0, "seed-state MLP: first-layer bias"),
+        Block("init.w2", (3, H, P), "normal", 1.0, "seed-state MLP: second layer"),
         Block("neuron.bias", (3,), "values", help="bias current per kind", values=(0.0, 0.05, 0.05)),
         Block("mod", (3,), "values", help="modulator: RPE gain, termination gain, baseline rate logit",
               values=(1.0, -1.0, -3.0)),
@@ -156,7 +170,8 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
         gru_wx=np.ascontiguousarray(p["node.wx"].T, np.float32),
         gru_uh=np.ascontiguousarray(p["node.uh"].T, np.float32),
         gru_b=c("node.b"),
-        edge_a=c("edge.a"), edge_b=c("edge.b"), edge_c=c("edge.c"), edge_d=c("edge.d"),
+        edge_a=c("edge.a"), edge_b=c("edge.b"), edge_a2=c("edge.a2"), edge_b2=c("edge.b2"),
+        edge_c=c("edge.c"), edge_d=c("edge.d"),
         edge_bias=c("edge.bias"), edge_rate=c("edge.rate"),
         prune_we=c("prune.we"), prune_wpre=c("prune.wpre"), prune_wpost=c("prune.wpost"),
         prune_b=c("prune.b"), prune_v=c("prune.v"), prune_c=c("prune.c"),
@@ -165,7 +180,8 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
         syn_e0=c("syn.e0"),
         div_w=c("div.w"), div_b=c("div.b"), div_v=c("div.v"), div_c=c("div.c"),
         child_d=c("child.d"), child_bias=c("child.bias"), child_dir=c("child.dir"),
-        init_h=c("init.h"), neuron_bias=c("neuron.bias"), mod=c("mod"), enc=c("enc"),
+        init_h=c("init.h"), init_w1=c("init.w1"), init_b1=c("init.b1"), init_w2=c("init.w2"),
+        syn_ga=c("syn.ga"), syn_gb=c("syn.gb"), neuron_bias=c("neuron.bias"), mod=c("mod"), enc=c("enc"),
         sa_mu=c("sa.mu"), sa_theta=c("sa.theta"), sa_l=sa_l,
         rstdp=c("rstdp") if "rstdp" in spec else np.zeros(0, np.float32),
         hebb=c("hebb") if "hebb" in spec else np.zeros((0, 5), np.float32),

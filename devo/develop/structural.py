@@ -20,9 +20,11 @@ is added with probability
     p^+_{ij} = \sigma\big(v^+\cdot \mathrm{relu}(W^+_{pre} h_i + W^+_{post} h_j + w_d \|p_i - p_j\| + b^+)
         + c^+_0 + c^+_1\, \mathbb{1}[\text{developing}]\big)
 
-in the state the genome defines, :math:`e^0 = \mathrm{softsign}(\epsilon_0)`, weight
-:math:`w_{max} e^0_0`. Pruning runs before synaptogenesis, so a synapse is never added and pruned
-in the same step. A full buffer refuses the addition and counts it.
+in a state the genome defines from the two neurons' states,
+:math:`e^0 = \mathrm{softsign}(\epsilon_0 + (G_a h_i) \odot (G_b h_j))` (the weight component
+takes the whole product, see :func:`new_synapse_state`), weight :math:`w_{max} e^0_0`. Pruning runs
+before synaptogenesis, so a synapse is never added and pruned in the same step. A full buffer
+refuses the addition and counts it.
 """
 
 from __future__ import annotations
@@ -112,10 +114,25 @@ def prune(net: NetState, ag: Agent, R: Rules) -> int:
 
 
 @njit(cache=True)
-def new_synapse_state(ag: Agent, R: Rules) -> float:
-    """Fill ``ag.e_tmp`` with the genome's initial synapse state; returns its weight."""
-    for c in range(ag.e_tmp.shape[0]):
-        ag.e_tmp[c] = softsign(R.syn_e0[c])
+def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> float:
+    r"""Fill ``ag.e_tmp`` with the initial state of a new synapse ``i -> j``; returns its weight.
+
+    :math:`e^0_{ij} = \mathrm{softsign}(\epsilon_0 + (G_a h_i) \odot (G_b h_j))`, except the weight
+    component, which takes the whole product :math:`(G_a h_i) \cdot (G_b h_j)`: a genome-defined
+    state that also depends on which neurons the synapse joins (NDP's weights from embeddings).
+    """
+    h = net.h
+    total = np.float32(0.0)
+    for c in range(E_DIM):
+        ga = np.float32(0.0)
+        gb = np.float32(0.0)
+        for k in range(H_DIM):
+            ga += R.syn_ga[c, k] * h[k, i]
+            gb += R.syn_gb[c, k] * h[k, j]
+        total += ga * gb
+        ag.e_tmp[c] = softsign(R.syn_e0[c] + ga * gb)
+    # the weight component takes the whole rank-E product: w ~ softsign(e0 + sum_c ga_c gb_c)
+    ag.e_tmp[0] = softsign(R.syn_e0[0] + total)
     return float(ag.cf[F_WMAX]) * float(ag.e_tmp[0])
 
 
@@ -128,7 +145,6 @@ def synaptogenesis(net: NetState, ag: Agent, R: Rules) -> int:
         return 0
     project_pair(net.h, R.add_wpre, R.add_wpost, R.add_b, ag.qa, ag.qb, n)
     c = float(R.add_c[0]) + (float(R.add_c[1]) if developing(ag) else 0.0)
-    w0 = new_synapse_state(ag, R)
     added = 0
     alive, kind = net.alive, net.kind
     qa, qb, wd, v = ag.qa, ag.qb, R.add_wd, R.add_v
@@ -150,6 +166,7 @@ def synaptogenesis(net: NetState, ag: Agent, R: Rules) -> int:
                 if z > 0:
                     logit += float(v[k] * z)
             if uniform(rng) < sigmoid(logit):
+                w0 = new_synapse_state(net, ag, R, i, j)
                 r = add_synapse(net, i, j, np.float32(w0), ag.e_tmp)
                 if r >= 0:
                     added += 1

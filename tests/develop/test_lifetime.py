@@ -111,7 +111,7 @@ def test_division_stops_at_capacity_and_counts_refusals() -> None:
 
 
 def test_pruning_everything_empties_the_network() -> None:
-    ev = evaluator()
+    ev = evaluator(develop={"neurogenesis": False})  # a division would connect its child afresh
     g = ev.initial_genome(0)
     g = set_block(ev, g, "prune.c", [30.0, 0.0])
     g = set_block(ev, g, "add.c", [-30.0, 0.0])

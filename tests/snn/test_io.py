@@ -225,6 +225,7 @@ def test_end_to_end_current_code_drives_the_right_output() -> None:
         E.encode(np.array(xn, np.float32), E.CURRENT, params, drive)
         net.clear_window()
         for t in range(8):
-            E.apply_drive(net.state.i_ext, net.state.force, net.inputs, drive, E.CURRENT, params, t, 8, rng_from_seed(0))
+            st = net.state
+            E.apply_drive(st.i_ext, st.force, net.inputs, drive, E.CURRENT, params, t, 8, rng_from_seed(0))
             net.tick(1)
         assert D.decode_discrete(net.state, outputs, D.COUNT) == want

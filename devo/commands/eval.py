@@ -1,0 +1,34 @@
+"""Evaluate a genome in fresh lifetimes: `devo eval RUN_DIR|GENOME_FILE`.
+
+Prints mean, std and min of the return for each episode index (episode 0 = innate skill, later
+episodes = learned within the lifetime) and over all episodes.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", help="a run directory (its best genome) or a genome file (.npz / .json)")
+    parser.add_argument("--lifetimes", type=int, default=10, help="fresh lifetimes (default 10)")
+    parser.add_argument("--episodes", type=int, help="episodes per lifetime (default: the config's)")
+    parser.add_argument("--seed", type=int, default=0, help="evaluation seed (default 0)")
+    parser.add_argument("--workers", type=int, default=0, help="Ray workers; 0 = in-process (default)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--out", help="also write the results as JSON to this file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from devo.evolve.evaluate import evaluate_genome, resolve_target
+    from devo.evolve.rundir import atomic_write_text
+
+    exp, gf, source = resolve_target(args.target)
+    report = evaluate_genome(
+        exp, gf, lifetimes=args.lifetimes, episodes=args.episodes, seed=args.seed, workers=args.workers,
+        source=source,
+    )  # fmt: skip
+    print(report.to_json() if args.json else report.format_text())
+    if args.out:
+        atomic_write_text(args.out, report.to_json() + "\n")
+    return 0

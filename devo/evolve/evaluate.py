@@ -1,0 +1,159 @@
+"""`devo eval`: fresh lifetimes of a genome, returns per episode index and over all episodes.
+
+Episode 0 of a lifetime shows the innate skill (what development alone built); later episodes
+show what the network learned within its life. Lifetime ``i`` has seed
+``derive_seed(seed, EVAL_STREAM, i)``, a stream that training never uses, so these are lifetimes
+the genome never saw during evolution.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from devo.errors import DevoError
+from devo.evolve.genome_io import GenomeFile, check_genome, load_genome
+from devo.evolve.pool import build_evaluator, open_pool
+from devo.evolve.rundir import BEST_GENOME, CONFIG
+from devo.experiment import Experiment, experiment_from_dict, lifetime_hash, load_experiment
+
+__all__ = ["EVAL_STREAM", "EvalReport", "evaluate_genome", "resolve_target"]
+
+EVAL_STREAM = 0xE7A1
+
+
+def _stats(values: list[float]) -> dict[str, Any]:
+    if not values:  # JSON has no NaN: empty statistics are null
+        return {"n": 0, "mean": None, "std": None, "min": None, "max": None}
+    a = np.asarray(values, dtype=np.float64)
+    return {
+        "n": int(a.size), "mean": float(a.mean()), "std": float(a.std()), "min": float(a.min()), "max": float(a.max())
+    }  # fmt: skip
+
+
+@dataclass
+class EvalReport:
+    """Results of ``lifetimes`` fresh lifetimes of one genome."""
+
+    source: str
+    env: str
+    lifetimes: int
+    episodes: int
+    seed: int
+    per_episode: list[dict[str, Any]]  # index k: returns of episode k over lifetimes
+    all_episodes: dict[str, Any]
+    fitness: dict[str, Any]
+    env_steps: int
+    nan_count: int
+    error_count: int
+    errors: list[str] = field(default_factory=list)
+    training_fitness: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1)
+
+    def format_text(self) -> str:
+        lines = [
+            f"{self.source}: {self.lifetimes} fresh lifetimes of {self.episodes} episode(s) on {self.env} "
+            f"(seed {self.seed})",
+        ]
+        if self.training_fitness is not None:
+            lines.append(f"fitness during evolution: {self.training_fitness:.6g}")
+        lines.append("episode          mean       std       min       max")
+        for k, s in enumerate(self.per_episode):
+            label = f"{k}" + (" (innate)" if k == 0 and len(self.per_episode) > 1 else "")
+            lines.append(f"{label:<12} " + " ".join(_num(s[c]) for c in ("mean", "std", "min", "max")))
+        a = self.all_episodes
+        lines.append(f"{'all':<12} " + " ".join(_num(a[c]) for c in ("mean", "std", "min", "max")))
+        f = self.fitness
+        lines.append(f"lifetime fitness: mean {_num(f['mean'], 0)}, std {_num(f['std'], 0)}, min {_num(f['min'], 0)}")
+        if self.nan_count or self.error_count:
+            lines.append(f"{self.nan_count} lifetime(s) blew up (NaN), {self.error_count} raised")
+            lines.extend(f"  {m}" for m in self.errors[:3])
+        return "\n".join(lines)
+
+
+def _num(x: float | None, width: int = 9) -> str:
+    return f"{'-':>{width}}" if x is None else f"{x:>{width}.4g}"
+
+
+def resolve_target(target: str | Path) -> tuple[Experiment, GenomeFile, str]:
+    """A run directory (its config and best genome) or a genome file (its embedded config)."""
+    path = Path(target)
+    if path.is_dir():
+        if not (path / CONFIG).is_file():
+            raise DevoError(f"{str(path)!r} is not a run directory (no {CONFIG})")
+        if not (path / BEST_GENOME).is_file():
+            raise DevoError(f"{str(path)!r} has no {BEST_GENOME} yet (no generation has finished)")
+        return load_experiment(path / CONFIG), load_genome(path / BEST_GENOME), str(path / BEST_GENOME)
+    gf = load_genome(path)
+    if not isinstance(gf.meta.get("config"), dict):
+        raise DevoError(f"{str(path)!r} carries no config; evaluate it through its run directory instead")
+    return experiment_from_dict(gf.meta["config"]), gf, str(path)
+
+
+def _with_episodes(exp: Experiment, episodes: int) -> Experiment:
+    lt = exp.lifetime
+    try:
+        lt = replace(lt, n_episodes=episodes)
+    except ValueError:  # weighted fitness or last_k tied to the old episode count: irrelevant here
+        lt = replace(lt, n_episodes=episodes, fitness="mean", last_k=1, weights=[])
+    return replace(exp, lifetime=lt)
+
+
+def evaluate_genome(
+    exp: Experiment,
+    gf: GenomeFile,
+    *,
+    lifetimes: int = 10,
+    episodes: int | None = None,
+    seed: int = 0,
+    workers: int = 0,
+    source: str = "genome",
+) -> EvalReport:
+    """Run ``lifetimes`` fresh lifetimes of the genome in ``gf`` under ``exp`` (checked compatible)."""
+    if lifetimes < 1:
+        raise DevoError(f"--lifetimes must be >= 1, got {lifetimes}")
+    if episodes is not None and episodes < 1:
+        raise DevoError(f"--episodes must be >= 1, got {episodes}")
+    evaluator = build_evaluator(exp)
+    check_genome(gf, int(evaluator.genome_size), lifetime_hash(exp))
+    if episodes is not None and episodes != exp.lifetime.n_episodes:
+        exp = _with_episodes(exp, episodes)
+        evaluator = build_evaluator(exp)
+    jobs = [(0, (_eval_seed(seed, i),)) for i in range(lifetimes)]
+    genomes = gf.genome[None, :].astype(np.float32)
+    with open_pool(exp, workers, exp.run.ray_address if workers else "", evaluator=evaluator) as pool:
+        records = [trials[0] for trials in pool.evaluate(genomes, jobs)]
+    n_ep = exp.lifetime.n_episodes
+    ok = [r for r in records if not r.get("nan") and not r.get("raised")]
+    per_episode = [_stats([float(r["returns"][k]) for r in ok if len(r["returns"]) > k]) for k in range(n_ep)]
+    train_fit = gf.meta.get("fitness")
+    return EvalReport(
+        source=source,
+        env=exp.task.env,
+        lifetimes=lifetimes,
+        episodes=n_ep,
+        seed=seed,
+        per_episode=per_episode,
+        all_episodes=_stats([float(x) for r in ok for x in r["returns"]]),
+        fitness=_stats([float(r["fitness"]) for r in records]),
+        env_steps=int(sum(r.get("env_steps", 0) for r in records)),
+        nan_count=sum(1 for r in records if r.get("nan")),
+        error_count=sum(1 for r in records if r.get("raised")),
+        errors=sorted({str(r.get("raised") or r.get("error")) for r in records if r.get("raised") or r.get("error")}),
+        training_fitness=float(train_fit) if isinstance(train_fit, (int, float)) else None,
+    )
+
+
+def _eval_seed(seed: int, i: int) -> int:
+    from devo.rng import derive_seed
+
+    return derive_seed(seed, EVAL_STREAM, i)

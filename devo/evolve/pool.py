@@ -1,0 +1,472 @@
+"""devo's evaluation layer: lifetimes of many genomes, in-process or over Ray, with the same numbers.
+
+A *job* is one genome row with the seeds of its trials: ``(row, (seed_0, seed_1, ...))``; its
+result is one record (a :class:`~devo.lifetime.LifetimeResult` dict plus ``raised``: the
+message of an exception the lifetime raised, else None) per trial.
+:func:`run_jobs` is the only code that runs lifetimes; both pools call it, so workers 0, 1 and N
+agree bit for bit (a lifetime depends only on its genome and seed).
+
+- :class:`LocalPool` (``workers = 0``): no Ray; for debugging and small runs.
+- :class:`RayPool`: persistent actors, one CPU each. Each actor builds the
+  :class:`~devo.lifetime.Evaluator` once (compiled code, environment) and keeps it, keyed by the
+  lifetime config, for every genome of every generation; the config is ``ray.put`` once per run.
+  One lifetime runs in the driver before the actors start (numba compiles once per machine and
+  the actors load its on-disk cache), and one in each actor when it is created, so compiling
+  never happens inside a generation.
+  Jobs go out in chunks, one chunk in flight per actor, the next chunk to whichever actor is free
+  (dynamic balancing through ``ray.wait``). A chunk whose worker died (killed, OOM, segfault,
+  lost node) is sent again, to a restarted or replaced actor, so the generation completes with
+  the same numbers. A chunk that kills its worker ``max_retries + 1`` times is split into single
+  genomes; a genome that still kills its worker gets the worst fitness and an error flag.
+
+An exception raised by a lifetime (not a worker death) never stops a run: that trial gets
+:data:`~devo.lifetime.WORST_FITNESS` and its message in ``raised``, counted in the metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from devo.errors import DevoError
+from devo.lifetime import WORST_FITNESS, Evaluator, LifetimeResult
+
+__all__ = [
+    "Job",
+    "LocalPool",
+    "Pool",
+    "PoolStats",
+    "RayPool",
+    "build_evaluator",
+    "init_ray",
+    "open_pool",
+    "run_jobs",
+]
+
+Job = tuple[int, tuple[int, ...]]  # (genome row, seeds of its trials)
+TrialRecord = dict[str, Any]
+
+log = logging.getLogger(__name__)
+PING_S = 0.25  # how often a restarting actor is asked whether it is back
+
+
+def build_evaluator(setup: Any) -> Evaluator:
+    """Build the lifetime evaluator for ``setup``; a failure becomes a :class:`DevoError`."""
+    try:
+        return Evaluator(setup)
+    except DevoError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure here is the config's, say so plainly
+        raise DevoError(f"cannot build a lifetime for this config ({type(exc).__name__}: {exc})") from exc
+
+
+def _failed_trial(message: str) -> TrialRecord:
+    rec = LifetimeResult(fitness=WORST_FITNESS).to_dict()
+    rec["raised"] = message
+    return rec
+
+
+def run_jobs(evaluator: Any, genomes: np.ndarray, jobs: Sequence[Job]) -> list[list[TrialRecord]]:
+    """Run every trial of every job with ``evaluator``; one list of trial records per job.
+
+    A trial that raises gets the worst fitness and ``raised = "Type: message"``; NaN handling is
+    the evaluator's (``nan = True``).
+    """
+    out: list[list[TrialRecord]] = []
+    for row, seeds in jobs:
+        # A writable, contiguous float32 copy: arrays that come out of Ray's object store are
+        # read-only, and numba compiles a whole new specialisation (minutes) for read-only arrays.
+        genome = np.array(genomes[row], dtype=np.float32, copy=True, order="C")
+        trials = []
+        for seed in seeds:
+            try:
+                rec = evaluator(genome, int(seed)).to_dict()
+                rec["raised"] = None
+            except Exception as exc:  # noqa: BLE001 - a bad lifetime must not end the run
+                rec = _failed_trial(f"{type(exc).__name__}: {exc}")
+            trials.append(rec)
+        out.append(trials)
+    return out
+
+
+@dataclass
+class PoolStats:
+    """What the pool had to do beyond plain evaluation (for logs, not for metrics)."""
+
+    chunks: int = 0
+    worker_deaths: int = 0
+    retries: int = 0
+    actors_replaced: int = 0
+    gave_up: int = 0  # genomes that killed their worker every time: worst fitness
+
+
+class Pool:
+    """Evaluates jobs; ``with open_pool(...) as pool:`` closes it."""
+
+    workers: int = 0
+    stats: PoolStats
+
+    def evaluate(
+        self, genomes: np.ndarray, jobs: Sequence[Job], on_dispatch: Callable[[], None] | None = None
+    ) -> list[list[TrialRecord]]:
+        raise NotImplementedError
+
+    def worker_pids(self) -> list[int]:
+        return []
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LocalPool(Pool):
+    """In-process evaluation (``workers = 0``): no Ray, one evaluator."""
+
+    def __init__(self, setup: Any, evaluator: Any | None = None) -> None:
+        self.workers = 0
+        self.stats = PoolStats()
+        self.evaluator = evaluator if evaluator is not None else build_evaluator(setup)
+
+    def evaluate(
+        self, genomes: np.ndarray, jobs: Sequence[Job], on_dispatch: Callable[[], None] | None = None
+    ) -> list[list[TrialRecord]]:
+        if on_dispatch is not None:
+            on_dispatch()
+        self.stats.chunks += 1
+        return run_jobs(self.evaluator, genomes, jobs)
+
+    def worker_pids(self) -> list[int]:
+        return [os.getpid()]
+
+
+def _warm(evaluator: Any) -> None:
+    """Live one lifetime now, so compiled code is compiled (or loaded from numba's on-disk cache)
+    before generation 0 rather than inside it. Failures here are ignored: they recur, and are
+    reported, when real genomes are evaluated."""
+    with suppress(Exception):
+        evaluator(np.array(evaluator.initial_genome(0), dtype=np.float32), 0)
+
+
+class EvalWorker:
+    """The Ray actor: keeps built evaluators (by lifetime-config key) for the life of the process."""
+
+    def __init__(self) -> None:
+        self._evaluators: dict[str, Any] = {}
+        self._builds = 0
+
+    def _evaluator(self, setup: Any, key: str) -> Any:
+        ev = self._evaluators.get(key)
+        if ev is None:
+            if len(self._evaluators) >= 2:  # a run uses one; `devo eval` may add a second
+                self._evaluators.pop(next(iter(self._evaluators)))
+            ev = self._evaluators[key] = build_evaluator(setup)
+            self._builds += 1
+        return ev
+
+    def prepare(self, setup: Any, key: str) -> dict[str, Any]:
+        ev = self._evaluator(setup, key)
+        _warm(ev)
+        return {"pid": os.getpid(), "genome_size": int(ev.genome_size)}
+
+    def evaluate(self, setup: Any, key: str, genomes: np.ndarray, jobs: list[Job]) -> list[list[TrialRecord]]:
+        return run_jobs(self._evaluator(setup, key), genomes, jobs)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def info(self) -> dict[str, Any]:
+        return {"pid": os.getpid(), "builds": self._builds, "keys": list(self._evaluators)}
+
+
+@contextmanager
+def _auth_warnings_silenced() -> Iterator[None]:
+    """Ray 2.60 logs "token authentication is enabled by default" on every start; devo means it."""
+    logger = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _enable_token_auth_if_available() -> None:
+    """Joining with an explicit address, Ray 2.60 uses a token only if RAY_AUTH_MODE=token is set;
+    devo switches it on when the variable is unset and a token exists (~/.ray/auth_token,
+    RAY_AUTH_TOKEN_PATH or RAY_AUTH_TOKEN). Setting the variable alone is not enough once Ray is
+    imported (its config is cached), hence Ray's own helper."""
+    if "RAY_AUTH_MODE" in os.environ:
+        return
+    try:
+        from ray._private.authentication.authentication_token_setup import (
+            maybe_enable_token_auth_if_token_available,
+        )
+    except ImportError:  # pragma: no cover - another Ray version: the user sets RAY_AUTH_MODE
+        return
+    maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
+
+
+def init_ray(num_cpus: int | None = None, address: str = "") -> None:
+    """Start embedded Ray (``address == ""``) or join the cluster at ``address``.
+
+    Embedded: a fresh local instance (never an unrelated ``ray start`` cluster on this machine),
+    no dashboard, ``num_cpus`` CPUs, Ray's default token authentication left on, its warning
+    silenced. Ray 2.60 resolves even ``127.0.0.1`` to the machine's routable address, so the
+    embedded instance is reachable from the network: auth must stay on (the token is
+    ``~/.ray/auth_token``, created on first use). A user who sets ``RAY_AUTH_MODE`` keeps their
+    choice. Joining: see :func:`_enable_token_auth_if_available` and docs/ray.md.
+    """
+    import ray
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    with _auth_warnings_silenced():
+        if address:
+            _enable_token_auth_if_available()
+            try:
+                ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+            except Exception as exc:  # noqa: BLE001 - Ray raises several types; all mean "cannot join"
+                first = (str(exc).strip().splitlines() or [""])[0]
+                raise DevoError(
+                    f"cannot join the Ray cluster at {address!r} ({type(exc).__name__}: {first}). "
+                    "Is `ray start --head` running there, and does this machine have the cluster's auth "
+                    "token (~/.ray/auth_token or RAY_AUTH_TOKEN)? See docs/ray.md."
+                ) from None
+            return
+        ray.init(
+            address="local",
+            num_cpus=num_cpus,
+            include_dashboard=False,
+            logging_level=logging.WARNING,
+            log_to_driver=False,
+        )
+
+
+def _worker_died_errors() -> tuple[type[BaseException], ...]:
+    from ray import exceptions as rex
+
+    return (
+        rex.RayActorError,
+        rex.WorkerCrashedError,
+        rex.NodeDiedError,
+        rex.ObjectLostError,
+        rex.OwnerDiedError,
+        rex.OutOfMemoryError,
+        rex.LocalRayletDiedError,
+    )
+
+
+@dataclass
+class _Chunk:
+    jobs: list[tuple[int, Job]]  # (position in the batch, job)
+    attempts: int = 0
+
+
+class RayPool(Pool):
+    """Persistent Ray actors with chunked dynamic dispatch and retries on worker death."""
+
+    def __init__(
+        self,
+        setup: Any,
+        workers: int = -1,
+        address: str = "",
+        chunk_size: int = 0,
+        max_retries: int = 3,
+        key: str | None = None,
+    ) -> None:
+        import ray
+
+        from devo.experiment import lifetime_hash
+
+        self.stats = PoolStats()
+        self.chunk_size = chunk_size
+        self.max_retries = max_retries
+        self._owns_ray = False
+        if not ray.is_initialized():
+            init_ray(None if workers < 0 else max(workers, 1), address)
+            self._owns_ray = True
+        n = workers if workers > 0 else max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.workers = n
+        self._key = key or lifetime_hash(setup)
+        self._setup_ref = ray.put(setup)  # shared once; every call passes the reference
+        self._actor_cls = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(EvalWorker)
+        self._actors = [self._actor_cls.remote() for _ in range(n)]
+        self._info: list[dict[str, Any]] = []
+        self._prepare_all()
+
+    def _prepare_all(self) -> None:
+        """Build the evaluator in every actor now, in parallel (not inside the first generation)."""
+        import ray
+
+        try:
+            self._info = ray.get([a.prepare.remote(self._setup_ref, self._key) for a in self._actors])
+        except ray.exceptions.RayTaskError as exc:
+            self.close()
+            raise DevoError(f"a Ray worker cannot build the lifetime: {_cause(exc)}") from None
+
+    def worker_pids(self, wait_s: float = 120.0) -> list[int]:
+        """The actors' process ids (waiting for restarting actors to come back)."""
+        import ray
+
+        died = _worker_died_errors()
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                return [int(p) for p in ray.get([a.pid.remote() for a in self._actors])]
+            except died:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(PING_S)
+
+    def _chunks(self, jobs: Sequence[Job]) -> deque[_Chunk]:
+        size = self.chunk_size or max(1, -(-len(jobs) // (4 * self.workers)))
+        items = list(enumerate(jobs))
+        return deque(_Chunk(items[i : i + size]) for i in range(0, len(items), size))
+
+    def evaluate(
+        self, genomes: np.ndarray, jobs: Sequence[Job], on_dispatch: Callable[[], None] | None = None
+    ) -> list[list[TrialRecord]]:
+        import ray
+
+        died = _worker_died_errors()
+        results: list[list[TrialRecord] | None] = [None] * len(jobs)
+        queue = self._chunks(jobs)
+        idle = deque(range(len(self._actors)))
+        inflight: dict[Any, tuple[int, _Chunk]] = {}
+        # An actor whose worker died is restarting: Ray refuses its calls until it is back. It gets
+        # no work until it answers a ping (re-pinged every PING_S), so no retry is wasted on it.
+        pings: dict[Any, int] = {}
+        later: list[tuple[float, int]] = []
+        dispatched = False
+        try:
+            while queue or inflight:
+                while queue and idle:
+                    a = idle.popleft()
+                    chunk = queue.popleft()
+                    rows = sorted({job[0] for _, job in chunk.jobs})
+                    local = {r: i for i, r in enumerate(rows)}
+                    sub = np.ascontiguousarray(genomes[rows])
+                    local_jobs = [(local[row], seeds) for _, (row, seeds) in chunk.jobs]
+                    ref = self._actors[a].evaluate.remote(self._setup_ref, self._key, sub, local_jobs)
+                    inflight[ref] = (a, chunk)
+                    self.stats.chunks += 1
+                if on_dispatch is not None and not dispatched:
+                    dispatched = True
+                    on_dispatch()
+                now = time.monotonic()
+                for item in [x for x in later if x[0] <= now]:
+                    later.remove(item)
+                    pings[self._actors[item[1]].pid.remote()] = item[1]
+                timeout = max(0.0, min(t for t, _ in later) - now) if later else None
+                waitable = list(inflight) + list(pings)
+                if not waitable:
+                    time.sleep(timeout or PING_S)
+                    continue
+                ready, _ = ray.wait(waitable, num_returns=1, timeout=timeout)
+                for ref in ready:
+                    if ref in pings:
+                        a = pings.pop(ref)
+                        try:
+                            ray.get(ref)
+                        except died as exc:
+                            self._replace_if_dead(a, exc)
+                            later.append((time.monotonic() + PING_S, a))
+                        else:
+                            idle.append(a)
+                        continue
+                    a, chunk = inflight.pop(ref)
+                    try:
+                        out = ray.get(ref)
+                    except ray.exceptions.RayTaskError as exc:
+                        raise DevoError(f"evaluation failed in a Ray worker: {_cause(exc)}") from None
+                    except died as exc:
+                        self._worker_died(a, chunk, exc, queue, results)
+                        pings[self._actors[a].pid.remote()] = a
+                    else:
+                        for (pos, _), recs in zip(chunk.jobs, out, strict=True):
+                            results[pos] = recs
+                        idle.append(a)
+        finally:
+            for ref in inflight:  # only after an error or an interrupt
+                with suppress(Exception):  # best effort
+                    ray.cancel(ref)
+        assert all(r is not None for r in results)
+        return results  # type: ignore[return-value]
+
+    def _replace_if_dead(self, a: int, exc: BaseException) -> None:
+        import ray
+
+        if isinstance(exc, ray.exceptions.ActorDiedError):
+            # Permanently dead (or so Ray says): a fresh actor takes its place.
+            self._actors[a] = self._actor_cls.remote()
+            self.stats.actors_replaced += 1
+
+    def _worker_died(
+        self, a: int, chunk: _Chunk, exc: BaseException, queue: deque[_Chunk], results: list
+    ) -> None:
+        self.stats.worker_deaths += 1
+        log.warning("a worker died (%s); re-sending its %d genome(s)", type(exc).__name__, len(chunk.jobs))
+        self._replace_if_dead(a, exc)
+        if chunk.attempts < self.max_retries:
+            chunk.attempts += 1
+            self.stats.retries += 1
+            queue.appendleft(chunk)
+        elif len(chunk.jobs) > 1:
+            # Isolate the genome that kills its worker; the others then complete as usual.
+            queue.extendleft(_Chunk([item]) for item in reversed(chunk.jobs))
+        else:
+            pos, (_, seeds) = chunk.jobs[0]
+            self.stats.gave_up += 1
+            msg = f"WorkerDied: the worker died {chunk.attempts + 1} times evaluating this genome"
+            results[pos] = [_failed_trial(msg) for _ in seeds]
+
+    def close(self) -> None:
+        import ray
+
+        if not ray.is_initialized():
+            return
+        for actor in getattr(self, "_actors", []):
+            with suppress(Exception):  # already gone is fine
+                ray.kill(actor, no_restart=True)
+        self._actors = []
+        if self._owns_ray:
+            ray.shutdown()
+            self._owns_ray = False
+
+
+def _cause(exc: BaseException) -> str:
+    cause = getattr(exc, "cause", None)
+    if cause is not None:
+        return f"{type(cause).__name__}: {cause}"
+    return str(exc).strip().splitlines()[-1]
+
+
+def open_pool(
+    setup: Any,
+    workers: int,
+    address: str = "",
+    *,
+    chunk_size: int = 0,
+    max_retries: int = 3,
+    evaluator: Any | None = None,
+) -> Pool:
+    """``workers == 0``: :class:`LocalPool` (no Ray, reusing ``evaluator`` if given); else :class:`RayPool`
+    with ``workers`` actors (-1: one per CPU of the embedded instance or of the joined cluster)."""
+    if evaluator is not None:
+        # Compile once, here, before generation 0: Ray workers then load numba's on-disk cache.
+        _warm(evaluator)
+    if workers == 0:
+        return LocalPool(setup, evaluator)
+    return RayPool(setup, workers, address, chunk_size=chunk_size, max_retries=max_retries)

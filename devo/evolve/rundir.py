@@ -1,0 +1,88 @@
+"""Run directories and atomic file writes.
+
+A run lives in ``<out>/<env>__<name>__<seed>__<time>/`` (CleanRL's naming)::
+
+    config.toml          the resolved config (every default filled in); `devo resume` reads it
+    metrics.jsonl        one JSON line per generation
+    events.out.tfevents.* TensorBoard scalars (`tensorboard --logdir runs`)
+    best_genome.npz      the best genome so far, with its metadata (no pickle)
+    checkpoints/         ckpt_<generation>.pkl, written atomically every k generations
+
+Every file is written to a temporary name in the same folder, flushed and fsynced, then
+``os.replace``d over the old one, so a kill at any moment leaves the old or the new file whole.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from contextlib import suppress
+from pathlib import Path
+
+__all__ = [
+    "BEST_GENOME",
+    "CHECKPOINTS",
+    "CONFIG",
+    "METRICS",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "make_run_dir",
+    "run_dir_name",
+]
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+CONFIG = "config.toml"
+METRICS = "metrics.jsonl"
+BEST_GENOME = "best_genome.npz"
+CHECKPOINTS = "checkpoints"
+
+
+def _safe(part: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "-", part).strip("-") or "x"
+
+
+def run_dir_name(env: str, name: str, seed: int, when: float | None = None) -> str:
+    """``<env>__<name>__<seed>__<YYYYmmdd-HHMMSS>``, with characters unsafe in paths replaced."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if when is None else when))
+    return f"{_safe(env)}__{_safe(name)}__{int(seed)}__{stamp}"
+
+
+def make_run_dir(out: str | Path, env: str, name: str, seed: int) -> Path:
+    """Create a fresh run directory under ``out`` (a suffix ``-2``, ``-3``... if the name is taken)."""
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    base = run_dir_name(env, name, seed)
+    for k in range(1, 1000):
+        path = root / (base if k == 1 else f"{base}-{k}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        (path / CHECKPOINTS).mkdir()
+        return path
+    raise FileExistsError(f"cannot create a run directory named {base} in {root}")
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, ``os.replace``)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; a run's files are as shareable as any
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,427 @@
+"""The generation loop of `devo run` and `devo resume`.
+
+Order of work, so that bad input costs nothing: validate the config, resolve the environment,
+build one evaluator in the driver (genome size, initial centre), check an initial genome file
+-- all before Ray starts -- then create the run directory, open the pool, and loop::
+
+    step the searcher (its batch evaluation goes through the pool)
+    -> metrics line, TensorBoard, MLflow; best genome file if the best improved
+    -> snapshot of the complete state (kept in memory)
+    -> every `checkpoint_every` generations and at the end: the snapshot to disk, atomically
+
+Ctrl-C (SIGINT) or SIGTERM at any point: the snapshot of the last *completed* generation is
+written as the final checkpoint and the run exits (code 130); `devo resume` continues from it.
+A kill -9 loses only the generations after the last checkpoint. Resuming truncates
+``metrics.jsonl`` to the checkpoint and restores every RNG, so the resumed run's numbers equal
+an uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import torch
+
+from devo.errors import DevoError
+from devo.evolve.checkpoint import (
+    capture_rng,
+    encode_checkpoint,
+    latest_checkpoint,
+    read_checkpoint,
+    restore_rng,
+    write_checkpoint,
+)
+from devo.evolve.display import Display
+from devo.evolve.genome_io import check_genome, load_genome, save_genome
+from devo.evolve.metrics import MetricsWriter, check_mlflow, generation_record, truncate_metrics
+from devo.evolve.pool import Pool, build_evaluator, open_pool
+from devo.evolve.problem import DevoProblem, GenomeEval
+from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text, make_run_dir
+from devo.evolve.searchers import build_searcher
+from devo.experiment import (
+    Experiment,
+    experiment_to_dict,
+    experiment_to_toml,
+    lifetime_hash,
+    load_experiment,
+)
+from devo.lifetime import WORST_FITNESS
+from devo.rng import derive_seed
+
+__all__ = ["RunOutcome", "RunState", "resume_run", "start_run"]
+
+# Streams of the run seed that are not lifetimes (lifetimes use (seed, generation, index, trial)).
+STREAM_SEARCHER = 0x5E4C
+STREAM_GLOBAL = 0x6C0B
+STREAM_CENTER = 0xCE7E
+
+
+@dataclass
+class RunState:
+    """Everything besides the searcher that a checkpoint must carry."""
+
+    generation: int = 0  # generations done
+    best_fitness: float = float("-inf")
+    best_genome: np.ndarray | None = None
+    best_generation: int = -1
+    best_eval: dict[str, Any] | None = None
+    env_steps_total: int = 0
+    lifetimes_total: int = 0
+
+
+@dataclass
+class RunOutcome:
+    run_dir: Path
+    generations_done: int
+    best_fitness: float
+    interrupted: bool
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.interrupted else 0
+
+
+def _check_task(exp: Experiment) -> None:
+    try:
+        from devo.environments import make_task
+    except ImportError:  # pragma: no cover - environments are part of devo
+        return
+    try:
+        make_task(exp.task.env, **exp.task.kwargs)
+    except DevoError as exc:
+        raise DevoError(f"task.env: {exc}") from None
+
+
+def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
+    """Everything that can fail on bad input, before any run directory or Ray: evaluator, centre."""
+    _check_task(exp)
+    if exp.run.mlflow:
+        check_mlflow()
+    evaluator = build_evaluator(exp)
+    size = int(evaluator.genome_size)
+    if exp.run.init_genome:
+        gf = load_genome(exp.run.init_genome)
+        check_genome(gf, size, lifetime_hash(exp))
+        center = gf.genome
+    else:
+        center = np.asarray(evaluator.initial_genome(derive_seed(exp.seed, STREAM_CENTER)), dtype=np.float32)
+    if center.shape != (size,):
+        raise DevoError(f"the lifetime's initial genome has shape {center.shape}, expected ({size},)")
+    return evaluator, center
+
+
+def _seed_globals(seed: int) -> None:
+    s = derive_seed(seed, STREAM_GLOBAL)
+    torch.manual_seed(s % (2**63))
+    np.random.seed(s % (2**32))  # noqa: NPY002 - seeds library code that uses the global generator
+    random.seed(s)
+
+
+def _spread(searcher: Any) -> float | None:
+    for key in ("stdev", "stepsize"):
+        try:
+            v = searcher.status[key]
+        except (KeyError, AttributeError, TypeError):
+            continue
+        return float(torch.as_tensor(v, dtype=torch.float64).mean())
+    return None
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (a scheduler stopping the job) is handled like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+class _Run:
+    """One process's share of a run: from a fresh start or a checkpoint to the target generation."""
+
+    def __init__(
+        self, exp: Experiment, run_dir: Path, searcher: Any, state: RunState, pool: Pool, display: Display
+    ) -> None:
+        self.exp = exp
+        self.run_dir = run_dir
+        self.searcher = searcher
+        self.problem: DevoProblem = searcher.problem
+        self.state = state
+        self.pool = pool
+        self.display = display
+        self.hash = lifetime_hash(exp)
+        self.exp_dict = experiment_to_dict(exp)
+        self._errors_shown: set[str] = set()
+
+    def snapshot(self) -> bytes:
+        return encode_checkpoint(
+            {
+                "generation": self.state.generation,
+                "searcher": self.searcher,
+                "problem_rng": self.problem.generator.get_state(),
+                "global_rng": capture_rng(),
+                "state": asdict(self.state),
+                "lifetime_hash": self.hash,
+                "genome_size": int(self.problem.solution_length),
+                "experiment": self.exp_dict,
+            }
+        )
+
+    def save_best(self) -> None:
+        if self.state.best_genome is None:
+            (self.run_dir / BEST_GENOME).unlink(missing_ok=True)
+            return
+        save_genome(
+            self.run_dir / BEST_GENOME,
+            self.state.best_genome,
+            {
+                "lifetime_hash": self.hash,
+                "env": self.exp.task.env,
+                "name": self.exp.name,
+                "seed": self.exp.seed,
+                "run": self.run_dir.name,
+                "fitness": self.state.best_fitness,
+                "generation": self.state.best_generation,
+                "evaluation": self.state.best_eval,
+                "config": self.exp_dict,
+            },
+        )
+
+    def _track_best(self, generation: int, evaluated: list[tuple[np.ndarray, GenomeEval]]) -> None:
+        best: tuple[np.ndarray, GenomeEval] | None = None
+        for genome, ev in evaluated:
+            if ev.valid and (best is None or ev.fitness > best[1].fitness):
+                best = (genome, ev)
+        if best is not None and best[1].fitness > self.state.best_fitness:
+            self.state.best_fitness = best[1].fitness
+            self.state.best_genome = best[0].copy()
+            self.state.best_generation = generation
+            self.state.best_eval = best[1].to_dict()
+            self.save_best()
+
+    def _report_problems(self, generation: int, evals: list[GenomeEval], deaths_before: int) -> None:
+        deaths = self.pool.stats.worker_deaths - deaths_before
+        if deaths:
+            self.display.message(f"gen {generation + 1}: {deaths} worker death(s); their genomes were re-sent")
+        for e in evals:
+            for what, msgs in (("raised", e.errors), ("blew up", e.nan_reasons)):
+                for msg in msgs:
+                    if msg not in self._errors_shown and len(self._errors_shown) < 5:
+                        self._errors_shown.add(msg)
+                        self.display.message(f"gen {generation + 1}: a lifetime {what} (worst fitness given): {msg}")
+
+    def loop(self, metrics: MetricsWriter) -> bool:
+        """Run to ``run.generations``; returns True if interrupted (after the final checkpoint)."""
+        every, target, keep = self.exp.run.checkpoint_every, self.exp.run.generations, self.exp.run.keep_checkpoints
+        snapshot: bytes | None = None
+        snapshot_gen = written = self.state.generation
+        self.display.begin()
+        try:
+            with _sigterm_as_interrupt():
+                for g in range(self.state.generation, target):
+                    deaths_before = self.pool.stats.worker_deaths
+                    t0 = time.perf_counter()
+                    self.problem.begin_generation(g)
+                    self.searcher.step()
+                    wall = time.perf_counter() - t0
+                    evaluated = self.problem.evaluated
+                    evals = [e for _, e in evaluated]
+                    self._track_best(g, evaluated)
+                    self.state.env_steps_total += sum(e.env_steps for e in evals)
+                    self.state.lifetimes_total += sum(len(e.trial_fitness) for e in evals)
+                    rec = generation_record(
+                        g,
+                        evals,
+                        best_so_far=self.state.best_fitness if self.state.best_genome is not None else WORST_FITNESS,
+                        env_steps_total=self.state.env_steps_total,
+                        lifetimes_total=self.state.lifetimes_total,
+                        spread=_spread(self.searcher),
+                        wall_s=wall,
+                    )
+                    metrics.write(rec)
+                    self.state.generation = g + 1
+                    snapshot, snapshot_gen = self.snapshot(), g + 1
+                    if (g + 1) % every == 0 or g + 1 == target:
+                        write_checkpoint(self.run_dir, g + 1, snapshot, keep)
+                        written = g + 1
+                    self._report_problems(g, evals, deaths_before)
+                    self.display.generation(rec)
+        except KeyboardInterrupt:
+            if snapshot is not None and snapshot_gen != written:
+                write_checkpoint(self.run_dir, snapshot_gen, snapshot, keep)
+            self.display.message(
+                f"interrupted: checkpoint at generation {snapshot_gen}; continue with: devo resume {self.run_dir}"
+            )
+            return True
+        return False
+
+
+def _finish(run: _Run, metrics: MetricsWriter, interrupted: bool) -> RunOutcome:
+    metrics.close(finished=not interrupted)
+    s = run.state
+    if not interrupted:
+        best = f"{s.best_fitness:.6g} (generation {s.best_generation})" if s.best_genome is not None else "none"
+        run.display.message(f"done: {s.generation} generations; best fitness {best}; {run.run_dir / BEST_GENOME}")
+    return RunOutcome(run.run_dir, s.generation, s.best_fitness, interrupted)
+
+
+def _metrics_writer(exp: Experiment, run_dir: Path, start_generation: int) -> MetricsWriter:
+    return MetricsWriter(
+        run_dir,
+        tensorboard=exp.run.tensorboard,
+        mlflow=exp.run.mlflow,
+        mlflow_uri=exp.run.mlflow_uri,
+        params=experiment_to_dict(exp),
+        config_text=experiment_to_toml(exp),
+        start_generation=start_generation,
+    )
+
+
+def _open_pool(exp: Experiment, evaluator: Any) -> Pool:
+    """Open the pool without touching the global RNGs (opening may run a warm-up lifetime)."""
+    rng = capture_rng()
+    try:
+        return open_pool(
+            exp,
+            exp.run.workers,
+            exp.run.ray_address,
+            chunk_size=exp.run.chunk_size,
+            max_retries=exp.run.max_retries,
+            evaluator=evaluator,
+        )
+    finally:
+        restore_rng(rng)
+
+
+def _execute(
+    exp: Experiment, run_dir: Path, searcher: Any, state: RunState, display: Display, evaluator: Any
+) -> RunOutcome:
+    """Open the pool, loop from ``state.generation``, close everything whatever happens."""
+    start = state.generation
+    metrics = _metrics_writer(exp, run_dir, start)
+    pool = None
+    try:
+        pool = _open_pool(exp, evaluator)
+        searcher.problem.pool = pool
+        run = _Run(exp, run_dir, searcher, state, pool, display)
+        if start > 0:
+            run.save_best()  # the file may hold a best found after the checkpoint; the resume finds it again
+        interrupted = run.loop(metrics)
+    except BaseException:
+        metrics.close(finished=False)
+        display.close()
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+    display.close()
+    return _finish(run, metrics, interrupted)
+
+
+def start_run(
+    exp: Experiment, *, quiet: bool = False, stream: TextIO | None = None, run_dir: Path | None = None
+) -> RunOutcome:
+    """Run ``exp`` from generation 0 in a new run directory (or ``run_dir``, which must be empty)."""
+    evaluator, center = _prepare(exp)
+    _seed_globals(exp.seed)
+    problem = DevoProblem(
+        evaluator.genome_size,
+        center,
+        stdev_init=exp.search.stdev_init,
+        run_seed=exp.seed,
+        trials=exp.run.trials,
+        aggregate=exp.run.aggregate,
+        searcher_seed=derive_seed(exp.seed, STREAM_SEARCHER),
+    )
+    searcher = build_searcher(
+        exp.search.algorithm, problem, exp.search.hyper(), exp.search.popsize, exp.search.stdev_init, center
+    )
+    if run_dir is None:
+        run_dir = make_run_dir(exp.run.out, exp.task.env, exp.name, exp.seed)
+    else:
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if any(run_dir.iterdir()):
+            raise DevoError(f"run directory {str(run_dir)!r} is not empty")
+    atomic_write_text(run_dir / CONFIG, experiment_to_toml(exp))
+    display = Display(exp.run.generations, quiet=quiet, stream=stream)
+    display.message(f"run directory: {run_dir}")
+    return _execute(exp, run_dir, searcher, RunState(), display, evaluator)
+
+
+def resume_run(
+    run_dir: str | Path,
+    *,
+    generations: int | None = None,
+    workers: int | None = None,
+    ray_address: str | None = None,
+    quiet: bool = False,
+    stream: TextIO | None = None,
+) -> RunOutcome:
+    """Continue the run in ``run_dir`` from its newest checkpoint (to ``generations`` in all, if given).
+
+    ``workers`` and ``ray_address`` may change (they never change the numbers); the run's config
+    file is rewritten with any change.
+    """
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG).is_file():
+        raise DevoError(f"{str(run_dir)!r} is not a run directory (no {CONFIG})")
+    if latest_checkpoint(run_dir) is None:
+        raise DevoError(f"{str(run_dir)!r} has no checkpoint yet; start it again with devo run")
+    exp = load_experiment(run_dir / CONFIG)
+    payload = read_checkpoint(run_dir)
+    done = int(payload["generation"])
+    if payload.get("lifetime_hash") != lifetime_hash(exp):
+        raise DevoError(
+            f"{run_dir / CONFIG}: the lifetime sections differ from the checkpoint's; a resume must use the run's "
+            "own config (restore the file or start a new run)"
+        )
+    changes: dict[str, Any] = {}
+    if generations is not None:
+        if generations < done:
+            raise DevoError(f"--generations {generations}: the run already has {done} generations")
+        changes["generations"] = generations
+    if workers is not None:
+        changes["workers"] = workers
+    if ray_address is not None:
+        changes["ray_address"] = ray_address
+    if changes:
+        exp = load_experiment(run_dir / CONFIG, [f"run.{k}={json.dumps(v)}" for k, v in changes.items()])
+    if done >= exp.run.generations:
+        print(f"{run_dir}: already complete ({done} of {exp.run.generations} generations); nothing to do")
+        return RunOutcome(run_dir, done, float(payload["state"]["best_fitness"]), False)
+    if exp.run.mlflow:
+        check_mlflow()
+    evaluator = build_evaluator(exp)
+    if int(evaluator.genome_size) != int(payload["genome_size"]):
+        raise DevoError(
+            f"the lifetime now makes genomes of {evaluator.genome_size} values, the checkpoint has "
+            f"{payload['genome_size']}: devo's lifetime changed since this run started"
+        )
+    if changes:
+        atomic_write_text(run_dir / CONFIG, experiment_to_toml(exp))
+    searcher = payload["searcher"]
+    searcher.problem.generator.set_state(payload["problem_rng"])
+    restore_rng(payload["global_rng"])
+    state = RunState(**payload["state"])
+    truncate_metrics(run_dir, done)
+    display = Display(exp.run.generations, quiet=quiet, stream=stream)
+    display.message(f"resuming {run_dir} at generation {done}")
+    return _execute(exp, run_dir, searcher, state, display, evaluator)

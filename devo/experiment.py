@@ -1,0 +1,165 @@
+"""The whole configuration of one evolution run: one typed object = the TOML file = the CLI's
+``--set key=value`` overrides = the hyper-parameters written to the run directory.
+
+Sections: the lifetime's four (``task``, ``network``, ``develop``, ``lifetime``, from
+:mod:`devo.settings`), ``search`` (which EvoTorch searcher, its hyper-parameters) and ``run``
+(budget, trials, workers, checkpoints, logging). Every key is validated by :mod:`devo.config`;
+errors name the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from devo.config import apply_override, from_dict, load_toml, to_dict, to_toml
+from devo.errors import ConfigError
+from devo.evolve.searchers import SEARCHERS, searcher_params
+from devo.settings import DevelopConfig, LifetimeConfig, NetworkConfig, TaskConfig
+
+__all__ = [
+    "Experiment",
+    "RunConfig",
+    "SearchConfig",
+    "experiment_from_dict",
+    "experiment_to_dict",
+    "experiment_to_toml",
+    "lifetime_hash",
+    "load_experiment",
+]
+
+
+def _f(default, help: str, **meta):  # noqa: A002 - "help" reads best in the field table
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata={"help": help, **meta})
+    return field(default=default, metadata={"help": help, **meta})
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Which searcher proposes genomes and how (EvoTorch)."""
+
+    algorithm: str = _f("cmaes", "searcher: " + ", ".join(SEARCHERS), choices=tuple(SEARCHERS))
+    popsize: int = _f(32, "genomes per generation", min=2)
+    stdev_init: float = _f(0.1, "initial spread of the search around the centre (ga: mutation stdev)")
+    params: dict = _f({}, "hyper-parameters of the chosen searcher; `devo run --help-searchers` lists them")
+
+    def __post_init__(self) -> None:
+        if not self.stdev_init > 0:
+            raise ConfigError(f"search.stdev_init: must be > 0, got {self.stdev_init!r}")
+        hyper = from_dict(SEARCHERS[self.algorithm].params, self.params, "search.params")
+        SEARCHERS[self.algorithm].check(hyper, self.popsize)
+        # Store the resolved hyper-parameters (defaults filled in) so the run directory shows them all.
+        object.__setattr__(self, "params", to_dict(hyper))
+
+    def hyper(self) -> Any:
+        """The chosen searcher's typed, frozen hyper-parameters."""
+        return searcher_params(self.algorithm, self.params)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Budget, evaluation, workers, checkpoints and logging of one run."""
+
+    generations: int = _f(100, "generations to run (a resume may raise it)", min=1)
+    trials: int = _f(1, "lifetimes per genome per generation; fitness aggregates them", min=1)
+    aggregate: Literal["mean", "median", "min"] = _f("mean", "how trial fitnesses make a genome's fitness")
+    workers: int = _f(-1, "evaluation workers: -1 = every core (or every CPU of the cluster), 0 = in-process", min=-1)
+    ray_address: str = _f("", "join an existing Ray cluster (HOST:PORT of `ray start --head`); '' = embedded Ray")
+    chunk_size: int = _f(0, "genomes per dispatched chunk; 0 = about four chunks per worker", min=0)
+    max_retries: int = _f(3, "times a chunk is re-sent after its worker died", min=0)
+    checkpoint_every: int = _f(10, "generations between checkpoints", min=1)
+    keep_checkpoints: int = _f(2, "checkpoints kept on disk (the newest)", min=1)
+    out: str = _f("runs", "folder that holds run directories")
+    tensorboard: bool = _f(True, "write TensorBoard scalars")
+    mlflow: bool = _f(False, "log to MLflow too (needs `pip install devo[mlflow]`)")
+    mlflow_uri: str = _f("", "MLflow tracking URI; '' = MLflow's default (./mlruns)")
+    init_genome: str = _f("", "genome file (.npz or .json) used as the search centre; '' = the lifetime's own")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One evolution run's configuration. Also a lifetime setup (``.task .network .develop .lifetime``)."""
+
+    name: str = _f("experiment", "experiment name (part of the run directory's name)")
+    seed: int = _f(0, "run seed: every random draw derives from it", min=0)
+    task: TaskConfig = field(default_factory=TaskConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    develop: DevelopConfig = field(default_factory=DevelopConfig)
+    lifetime: LifetimeConfig = field(default_factory=LifetimeConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", self.name):
+            raise ConfigError(
+                f"name: {self.name!r} is not allowed; use letters, digits and _ . + - (it names the run directory)"
+            )
+
+
+def experiment_from_dict(data: Mapping[str, Any]) -> Experiment:
+    """Validate plain data (e.g. parsed TOML) into an :class:`Experiment`; errors name the key."""
+    return from_dict(Experiment, data)
+
+
+def load_experiment(
+    path: str | Path,
+    overrides: Iterable[str] = (),
+    *,
+    seed: int | None = None,
+    generations: int | None = None,
+    workers: int | None = None,
+    ray_address: str | None = None,
+    out: str | None = None,
+) -> Experiment:
+    """Read a TOML config, apply ``--set`` overrides and the CLI's shortcuts, validate everything."""
+    data = load_toml(path)
+    for assignment in overrides:
+        apply_override(data, assignment)
+    shortcuts = {
+        "seed": seed,
+        "run.generations": generations,
+        "run.workers": workers,
+        "run.ray_address": ray_address,
+        "run.out": out,
+    }
+    for key, value in shortcuts.items():
+        if value is None:
+            continue
+        d = data
+        *parents, last = key.split(".")
+        for part in parents:
+            d = d.setdefault(part, {})
+        d[last] = value
+    return experiment_from_dict(data)
+
+
+def experiment_to_dict(exp: Experiment) -> dict[str, Any]:
+    """The resolved config as plain data (every default filled in)."""
+    return to_dict(exp)
+
+
+def experiment_to_toml(exp: Experiment) -> str:
+    """The resolved config as TOML; :func:`load_experiment` reads it back to an equal object."""
+    return to_toml(experiment_to_dict(exp))
+
+
+def lifetime_hash(setup: Any) -> str:
+    """A short hash of what a genome means: the four lifetime sections (not search or run).
+
+    Two configs with the same hash grow and evaluate a genome the same way, so a genome file made
+    under one is valid under the other.
+    """
+    data = {k: to_dict(getattr(setup, k)) for k in ("task", "network", "develop", "lifetime")}
+    blob = json.dumps(data, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def with_run(exp: Experiment, **changes: Any) -> Experiment:
+    """A copy of ``exp`` with some ``run`` fields changed."""
+    return replace(exp, run=replace(exp.run, **changes))

@@ -1,0 +1,245 @@
+"""`devo run | resume | eval` from the command line: bad input exits 2 before Ray, the quickstart,
+eval output, and joining a real local cluster started with `ray start --head`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from devo.cli import main
+from devo.evolve.metrics import read_metrics
+from tests.evolve.helpers import tiny_toml, untimed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without NUMBA_CACHE_DIR (devo set it for *this* process's source version; a
+    child computes its own) and without RAY_AUTH_MODE unless given."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "RAY_AUTH_MODE")}
+    return {**env, **extra}
+
+
+def devo(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "devo", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        env=env if env is not None else clean_env(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def no_ray(monkeypatch):
+    """Fail the test if anything tries to start or join Ray."""
+    import devo.evolve.pool as pool
+
+    def boom(*a, **k):
+        raise AssertionError("Ray was started")
+
+    monkeypatch.setattr(pool, "init_ray", boom)
+    monkeypatch.setattr(pool, "RayPool", boom)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--set", "search.popsiz=8"], "unknown key 'search.popsiz'"),
+        (["--set", "search.algorithm=nsga2"], "search.algorithm: 'nsga2' is not allowed"),
+        (["--set", "task.env=NoSuchEnv-v0"], "task.env: unknown environment 'NoSuchEnv-v0'"),
+        (["--set", "search.popsize=1"], "search.popsize: must be >= 2"),
+        (["--generations", "-4"], "run.generations: must be >= 1"),
+        (["--set", "run.trials=-1"], "run.trials: must be >= 1"),
+        (["--seed", "-1"], "seed: must be >= 0"),
+        (["--set", "run.init_genome=missing.npz"], "genome file 'missing.npz' does not exist"),
+        (["--set", "network.max_neurons=3"], "network.max_neurons"),
+    ],
+)
+def test_bad_config_exits_2_naming_the_problem_before_ray(args, needle, tmp_path, capsys, no_ray) -> None:
+    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs")
+    assert main(["run", str(cfg), "--workers", "2", *args]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()  # nothing created
+
+
+def test_malformed_toml_exits_2(tmp_path, capsys, no_ray) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[search\npopsize = 8\n")
+    assert main(["run", str(cfg)]) == 2
+    assert "is not valid TOML" in capsys.readouterr().err
+
+
+def test_mlflow_flag_without_mlflow_says_how_to_install(tmp_path, capsys, no_ray) -> None:
+    try:
+        import mlflow  # noqa: F401
+
+        pytest.skip("mlflow is installed here")
+    except ImportError:
+        pass
+    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs")
+    assert main(["run", str(cfg), "--set", "run.mlflow=true"]) == 2
+    assert "pip install 'devo[mlflow]'" in capsys.readouterr().err
+
+
+def test_genome_made_for_another_config_is_refused(tmp_path, capsys, no_ray) -> None:
+    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs", generations=1, workers=0)
+    assert main(["run", str(cfg), "--quiet"]) == 0
+    best = next((tmp_path / "runs").iterdir()) / "best_genome.npz"
+    capsys.readouterr()
+    assert main(["run", str(cfg), "--set", f"run.init_genome={json.dumps(str(best))}", "--set",
+                 "task.max_episode_steps=20", "--out", str(tmp_path / "other")]) == 2  # fmt: skip
+    assert "made for another" in capsys.readouterr().err
+    # ... and the same config accepts it as its search centre
+    assert main(["run", str(cfg), "--quiet", "--set", f"run.init_genome={json.dumps(str(best))}"]) == 0
+
+
+def test_help_lists_keys_and_searchers(capsys) -> None:
+    assert main(["run", "--help-config"]) == 0
+    out = capsys.readouterr().out
+    assert "search.popsize" in out and "run.workers" in out and "lifetime.n_episodes" in out
+    assert main(["run", "--help-searchers"]) == 0
+    out = capsys.readouterr().out
+    assert "sep-cmaes" in out and "center_learning_rate" in out and "tournament_size" in out
+
+
+def test_quickstart_run_then_eval_then_resume(tmp_path) -> None:
+    r = devo("run", "experiments/quick.toml", "--workers", "0", "--generations", "2", "--out", str(tmp_path), "--quiet")
+    assert r.returncode == 0, r.stderr
+    run_dir = Path(r.stdout.split("run directory: ")[1].splitlines()[0])
+    assert run_dir.parent == tmp_path and [m["generation"] for m in read_metrics(run_dir)] == [0, 1]
+    assert "gen 2/2" in r.stdout and "done: 2 generations" in r.stdout
+
+    r = devo("eval", str(run_dir), "--lifetimes", "3", "--episodes", "3", "--json", "--out", str(tmp_path / "e.json"))
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep == json.loads((tmp_path / "e.json").read_text())
+    assert rep["lifetimes"] == 3 and rep["episodes"] == 3 and len(rep["per_episode"]) == 3
+    assert all(set(s) >= {"mean", "std", "min"} for s in rep["per_episode"])
+    assert rep["all_episodes"]["n"] == 9
+    r2 = devo("eval", str(run_dir / "best_genome.npz"), "--lifetimes", "3", "--episodes", "3", "--json")
+    assert r2.returncode == 0, r2.stderr
+    assert json.loads(r2.stdout)["per_episode"] == rep["per_episode"]  # same genome, same seeds
+    r3 = devo("eval", str(run_dir), "--lifetimes", "2")
+    assert r3.returncode == 0, r3.stderr
+    assert "episode" in r3.stdout and "(innate)" in r3.stdout
+
+    r = devo("resume", str(run_dir), "--generations", "3", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert [m["generation"] for m in read_metrics(run_dir)] == [0, 1, 2]
+
+
+def test_eval_of_a_non_genome_file_exits_2(tmp_path, capsys) -> None:
+    p = tmp_path / "x.npz"
+    p.write_bytes(b"not a zip")
+    assert main(["eval", str(p)]) == 2
+    assert "not a readable devo genome file" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _process_group_members(pgid: int) -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
+                    pids.append(int(d.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return pids
+
+
+def _children_of(pids: set[int]) -> set[int]:
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid in pids:
+                out.add(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _stop_cluster(pgid: int) -> None:
+    """Stop only the cluster this test started: its process group and the raylet's workers."""
+    members = set(_process_group_members(pgid))
+    members |= _children_of(members)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p) for p in members):
+            time.sleep(0.2)
+
+
+def _wait_until_started(head: subprocess.Popen, limit: float = 120) -> None:
+    """Read `ray start`'s output until it says the runtime started (a hang guard, not a timing test)."""
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(head.stdout.readline, "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if any("Ray runtime started" in line for line in seen):
+            return
+        if head.poll() is not None and not reader.is_alive():
+            break
+        time.sleep(0.1)
+    pytest.fail("ray start --head did not start:\n" + "".join(seen))
+
+
+@pytest.mark.slow
+def test_join_a_local_cluster_started_with_ray_start(tmp_path) -> None:
+    ray_bin = Path(sys.executable).with_name("ray")
+    if not ray_bin.exists():
+        pytest.skip("no `ray` executable next to this Python")
+    port = _free_port()
+    temp = Path(tempfile.mkdtemp(prefix="dr", dir="/tmp"))  # short: Ray's socket paths have a length limit
+    env = clean_env(RAY_AUTH_MODE="token", RAY_USAGE_STATS_ENABLED="0", PYTHONUNBUFFERED="1")
+    head = subprocess.Popen(
+        [str(ray_bin), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
+         f"--temp-dir={temp}", "--include-dashboard=false", "--disable-usage-stats", "--block"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_until_started(head)
+        cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs", generations=2)
+        # without RAY_AUTH_MODE: devo switches token auth on when joining
+        r = devo("run", str(cfg), "--ray-address", f"127.0.0.1:{port}", "--workers", "2", "--quiet", timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        run_dir = Path(r.stdout.split("run directory: ")[1].splitlines()[0])
+        assert [m["generation"] for m in read_metrics(run_dir)] == [0, 1]
+        # same numbers as in-process evaluation
+        r0 = devo("run", str(cfg), "--workers", "0", "--quiet", "--out", str(tmp_path / "local"))
+        assert r0.returncode == 0, r0.stderr
+        local = Path(r0.stdout.split("run directory: ")[1].splitlines()[0])
+        assert untimed(run_dir) == untimed(local)
+    finally:
+        _stop_cluster(head.pid)
+        head.wait(timeout=30)
+        shutil.rmtree(temp, ignore_errors=True)
