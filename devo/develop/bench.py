@@ -53,6 +53,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", nargs="+", default=["learned", "rstdp", "hebbian", "frozen"])
     p.add_argument("--lifetimes", type=int, default=3, help="lifetimes timed per row (median)")
     p.add_argument("--episodes", type=int, default=40, help="CartPole episodes per lifetime")
+    p.add_argument(
+        "--growth", type=int, default=0, metavar="G",
+        help="instead of timing: final neuron and synapse counts of G random initial genomes",
+    )
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,48 @@ def breakdown(ev, genome: np.ndarray) -> dict[str, float]:
     return out
 
 
+GROWTH_COLUMNS = [
+    ("config", "config", ""),
+    ("what", "count", ""),
+    ("min", "min", ".0f"),
+    ("p10", "p10", ".0f"),
+    ("median", "median", ".0f"),
+    ("p90", "p90", ".0f"),
+    ("max", "max", ".0f"),
+    ("capacity", "capacity", ""),
+]
+
+
+def growth(n_genomes: int) -> Iterator[dict]:
+    """Final counts after one lifetime of ``n_genomes`` genomes from the default initialisation
+    (``GenomeSpec.initial(seed)`` for seeds 0..n-1), for the default and the CartPole configs."""
+    from pathlib import Path
+
+    from devo.experiment import Experiment, load_experiment
+    from devo.lifetime import Evaluator
+
+    configs = {"defaults": Experiment()}
+    cartpole = Path(__file__).resolve().parents[2] / "experiments" / "cartpole.toml"
+    if cartpole.is_file():
+        configs["experiments/cartpole.toml"] = load_experiment(cartpole)
+    for name, exp in configs.items():
+        ev = Evaluator(exp)
+        results = [ev(ev.initial_genome(seed), seed) for seed in range(n_genomes)]
+        caps = {"neurons": exp.network.max_neurons, "synapses": exp.network.max_synapses}
+        for what in ("neurons", "synapses", "divisions", "added", "pruned"):
+            x = np.array([getattr(r, what) for r in results], np.float64)
+            q = np.percentile(x, [0, 10, 50, 90, 100])
+            yield {"config": name, "what": what, "min": q[0], "p10": q[1], "median": q[2], "p90": q[3],
+                   "max": q[4], "capacity": caps.get(what, "")}  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> Iterator[dict]:
     from devo.lifetime import Evaluator
+
+    if args.growth:
+        COLUMNS[:] = GROWTH_COLUMNS
+        yield from growth(args.growth)
+        return
 
     for n in args.sizes:
         target = SIZES.get(n, n * 20)
@@ -162,6 +206,11 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
 
 
 def notes(rows: list[dict]) -> str:
+    if rows and "what" in rows[0]:
+        return (
+            "Growth: one lifetime (CartPole) of each of the first G genomes of the default "
+            "initialisation (GenomeSpec.initial(seed)); counts at the end of life."
+        )
     return (
         "us/agent-step = lifetime wall time / (development + spontaneous + env steps), median of "
         "lifetimes; synapses = alive at the end of life. Breakdown (learned): us per step, "

@@ -259,3 +259,13 @@ def test_misbehaving_environment_gives_worst_fitness(tmp_path, monkeypatch) -> N
     ev = evaluator(task={"env": "badenv_mod:Bad"})
     r = ev(ev.initial_genome(0), 0)
     assert r.nan and r.fitness == WORST_FITNESS and "non-finite" in r.error
+
+
+def test_random_initial_genomes_grow_varied_non_degenerate_networks() -> None:
+    ev = evaluator()
+    results = [ev(ev.initial_genome(seed), seed) for seed in range(20)]
+    seeds = 4 + 2 + Setup().network.seed_hidden
+    syn = np.array([r.synapses for r in results])
+    assert all(r.divisions > 0 and r.neurons > seeds for r in results)  # every network grew
+    assert (syn > 0).all() and (syn < Setup().network.max_synapses).all()  # neither empty nor full
+    assert len(set(syn.tolist())) > 10  # and they differ
