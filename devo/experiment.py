@@ -69,6 +69,11 @@ class RunConfig:
     generations: int = _f(100, "generations to run (a resume may raise it)", min=1)
     trials: int = _f(1, "lifetimes per genome per generation; fitness aggregates them", min=1)
     aggregate: Literal["mean", "median", "min"] = _f("mean", "how trial fitnesses make a genome's fitness")
+    validate_top: int = _f(
+        0, "re-evaluate this many of each generation's best genomes on fresh lifetimes; the best genome "
+        "is then the best validated one (0 = off: the best single evaluation)", min=0
+    )
+    validate_trials: int = _f(8, "fresh lifetimes per validated genome", min=1)
     workers: int = _f(-1, "evaluation workers: -1 = every core (or every CPU of the cluster), 0 = in-process", min=-1)
     ray_address: str = _f("", "join an existing Ray cluster (HOST:PORT of `ray start --head`); '' = embedded Ray")
     chunk_size: int = _f(0, "genomes per dispatched chunk; 0 = about four chunks per worker", min=0)

@@ -9,10 +9,14 @@ traces and the modulator :math:`m` -- a few dozen flops per synapse:
     a_i &= A h_i + b + D_{:,2}\, x^{pre}_i, \qquad b_j = B h_j + D_{:,3}\, x^{post}_j + D_{:,4}\, m \\
     u_{ij} &= a_i + b_j + (A' h_i) \odot (B' h_j) + C e_{ij} + (D_{:,0}\, m + D_{:,1})\, \varepsilon_{ij} \\
     e_{ij} &\leftarrow e_{ij} + \lambda \odot (\mathrm{softsign}(u_{ij}) - e_{ij}),
-        \quad \lambda = \sigma(\rho) \\
-    w_{ij} &= w_{max}\, e_{ij,0}
+        \quad \lambda = \sigma(\rho_{life}) \text{ or } \sigma(\rho_{dev}) \\
+    w_{ij} &= w_{max}\, g_{t(ij)}\, e_{ij,0}
 
-so the state stays in (-1, 1) and the weight is a bounded read-out of its first component. The
+with :math:`g_t` an evolved gain per synapse type :math:`t` (input->hidden, hidden->hidden,
+hidden->output, input->output), so the state stays in (-1, 1) and the weight is a bounded read-out
+of its first component. The rate has its own logit while developing and in the lifetime; the
+lifetime logit starts low, so at the search's start a lifetime keeps the weights development made
+and evolution turns learning up where it pays. The
 bilinear term lets a synapse's fate depend on *which* pre and post neurons it joins (input 2 to
 output 0, say) and not only on each side separately: with a sum alone, every presynaptic neuron
 would favour the same postsynaptic one.
@@ -45,7 +49,7 @@ import math
 import numpy as np
 from numba import njit
 
-from devo.develop.agent import C_TICKS, F_WMAX, MS_M, Agent
+from devo.develop.agent import C_TICKS, F_WMAX, MS_M, Agent, developing
 from devo.develop.mathx import softsign
 from devo.develop.rules import E_DIM, H_DIM, Rules
 from devo.snn.state import HIDDEN, INPUT, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
@@ -113,16 +117,18 @@ def edge_rule(net: NetState, ag: Agent, R: Rules, eu: np.ndarray) -> None:
             for s in range(syn_hi):
                 euc[s] += ck * ek[s]
     f0 = np.float32(0.0)
+    row = 1 if developing(ag) else 0
     for c in range(E):
-        lam = np.float32(1.0 / (1.0 + math.exp(-float(erate[c]))))
+        lam = np.float32(1.0 / (1.0 + math.exp(-float(erate[row, c]))))
         euc = eu[c]
         ecc = e[c]
         for s in range(syn_hi):
             v = ecc[s] + lam * (softsign(euc[s]) - ecc[s])
             ecc[s] = v if alive[s] != 0 else f0
     e0 = e[0]
-    for s in range(syn_hi):
-        w[s] = wmax * e0[s]
+    kind, gain = net.kind, R.syn_gain
+    for s in range(syn_hi):  # dead slots: e0 = 0, and src/dst = -1 read a valid row
+        w[s] = wmax * gain[3 * kind[src[s]] + kind[dst[s]]] * e0[s]
 
 
 @njit(cache=True)

@@ -16,6 +16,7 @@ import numpy as np
 
 from devo.genome import Block, GenomeSpec
 from devo.settings import DevelopConfig, NetworkConfig
+from devo.snn.state import HIDDEN, INPUT, OUTPUT
 
 H_DIM = 8  # H, developmental state per neuron
 E_DIM = 4  # E, state per synapse (its first component is the weight)
@@ -52,7 +53,7 @@ class Rules(NamedTuple):
     edge_c: np.ndarray  # (E, E)   synapse-state recurrence
     edge_d: np.ndarray  # (E, 5)   weights of elig*m, elig, x_pre, x_post, m
     edge_bias: np.ndarray  # (E,)
-    edge_rate: np.ndarray  # (E,)  lambda = sigmoid(edge_rate)
+    edge_rate: np.ndarray  # (2, E)  lambda = sigmoid(edge_rate[0]) in the lifetime, [1] while developing
     prune_we: np.ndarray  # (P, E)
     prune_wpre: np.ndarray  # (P, H)
     prune_wpost: np.ndarray  # (P, H)
@@ -79,6 +80,7 @@ class Rules(NamedTuple):
     init_w2: np.ndarray  # (3, H, P)  second layer
     syn_ga: np.ndarray  # (E, H)  initial synapse state: presynaptic factor
     syn_gb: np.ndarray  # (E, H)  initial synapse state: postsynaptic factor
+    syn_gain: np.ndarray  # (9,)  weight gain by (source kind, target kind), index 3 kind_src + kind_dst
     neuron_bias: np.ndarray  # (3,)  bias current per kind
     mod: np.ndarray  # (3,)  modulator gains: reward-prediction error, termination; baseline rate logit
     enc: np.ndarray  # (2,)  encoder gain and offset
@@ -106,7 +108,8 @@ def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) 
         Block("edge.c", (E, E), scale=0.3, help="synaptic plasticity: synapse-state recurrence"),
         Block("edge.d", (E, N_EDGE_IN), scale=0.3, help="synaptic plasticity: elig*m, elig, x_pre, x_post, m"),
         Block("edge.bias", (E,), "const", 0.0, "synaptic plasticity: bias"),
-        Block("edge.rate", (E,), "const", -4.0, "synaptic plasticity: update rate logit"),
+        Block("edge.rate", (2, E), "values", values=(-9.0,) * E + (-4.0,) * E,
+              help="synaptic plasticity: update-rate logits, lifetime (slow at first) and development"),
         Block("prune.we", (P, E), help="pruning MLP: synapse-state weights"),
         Block("prune.wpre", (P, H), help="pruning MLP: presynaptic-state weights"),
         Block("prune.wpost", (P, H), help="pruning MLP: postsynaptic-state weights"),
@@ -125,6 +128,8 @@ def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) 
               values=(0.0,) * E),
         Block("syn.ga", (E, H), scale=2.0, help="new synapse state: presynaptic factor of the pre x post term"),
         Block("syn.gb", (E, H), scale=2.0, help="new synapse state: postsynaptic factor of the pre x post term"),
+        Block("syn.gain", (4,), "values", values=(0.5, 0.1, 0.1, 1.0),
+              help="weight gain per synapse type: input->hidden, hidden->hidden, hidden->output, input->output"),
         Block("div.w", (P, H), help="division MLP: hidden weights"),
         Block("div.b", (P,), "const", 0.0, "division MLP: hidden bias"),
         Block("div.v", (P,), help="division MLP: output weights"),
@@ -158,6 +163,16 @@ def genome_spec(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) ->
     return GenomeSpec(genome_blocks(network, develop, obs_dim))
 
 
+def gain_table(gain: np.ndarray) -> np.ndarray:
+    """The four synapse-type gains (input->hidden, hidden->hidden, hidden->output, input->output)
+    as a table indexed by ``3 kind_src + kind_dst`` (0 for the edges the mask forbids), clipped to
+    [-1, 1] so no weight exceeds ``weight_max``."""
+    tab = np.zeros(9, np.float32)
+    for (a, b), g in zip(((INPUT, HIDDEN), (HIDDEN, HIDDEN), (HIDDEN, OUTPUT), (INPUT, OUTPUT)), gain, strict=True):
+        tab[3 * a + b] = min(max(float(g), -1.0), 1.0)
+    return tab
+
+
 def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
     """Shape a (checked) genome into :class:`Rules` (float32 arrays, contiguous)."""
     p = spec.unflatten(genome)
@@ -181,7 +196,8 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
         div_w=c("div.w"), div_b=c("div.b"), div_v=c("div.v"), div_c=c("div.c"),
         child_d=c("child.d"), child_bias=c("child.bias"), child_dir=c("child.dir"),
         init_h=c("init.h"), init_w1=c("init.w1"), init_b1=c("init.b1"), init_w2=c("init.w2"),
-        syn_ga=c("syn.ga"), syn_gb=c("syn.gb"), neuron_bias=c("neuron.bias"), mod=c("mod"), enc=c("enc"),
+        syn_ga=c("syn.ga"), syn_gb=c("syn.gb"), syn_gain=gain_table(p["syn.gain"]),
+        neuron_bias=c("neuron.bias"), mod=c("mod"), enc=c("enc"),
         sa_mu=c("sa.mu"), sa_theta=c("sa.theta"), sa_l=sa_l,
         rstdp=c("rstdp") if "rstdp" in spec else np.zeros(0, np.float32),
         hebb=c("hebb") if "hebb" in spec else np.zeros((0, 5), np.float32),

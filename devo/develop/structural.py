@@ -120,6 +120,7 @@ def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> flo
     :math:`e^0_{ij} = \mathrm{softsign}(\epsilon_0 + (G_a h_i) \odot (G_b h_j))`, except the weight
     component, which takes the whole product :math:`(G_a h_i) \cdot (G_b h_j)`: a genome-defined
     state that also depends on which neurons the synapse joins (NDP's weights from embeddings).
+    The weight is :math:`w_{max} g_t e^0_{ij,0}` with :math:`g_t` the gain of the synapse's type.
     """
     h = net.h
     total = np.float32(0.0)
@@ -133,7 +134,8 @@ def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> flo
         ag.e_tmp[c] = softsign(R.syn_e0[c] + ga * gb)
     # the weight component takes the whole rank-E product: w ~ softsign(e0 + sum_c ga_c gb_c)
     ag.e_tmp[0] = softsign(R.syn_e0[0] + total)
-    return float(ag.cf[F_WMAX]) * float(ag.e_tmp[0])
+    gain = R.syn_gain[3 * net.kind[i] + net.kind[j]]
+    return float(ag.cf[F_WMAX]) * float(gain) * float(ag.e_tmp[0])
 
 
 @njit(cache=True)

@@ -42,8 +42,11 @@ def generation_record(
     lifetimes_total: int,
     spread: float | None,
     wall_s: float,
+    validated: Sequence[GenomeEval] = (),
 ) -> dict[str, Any]:
-    """The metrics line of one generation (``evaluated``: every genome evaluated in it)."""
+    """The metrics line of one generation (``evaluated``: every genome the searcher had evaluated;
+    ``validated``: the re-evaluations of ``run.validate_top``, counted in ``env_steps`` and
+    ``lifetimes``, with their best fitness as ``validated_best``)."""
     valid = [e.fitness for e in evaluated if e.valid]
     if valid:
         best, mean, median, worst = (
@@ -51,8 +54,8 @@ def generation_record(
         )  # fmt: skip
     else:
         best = mean = median = worst = float(WORST_FITNESS)
-    env_steps = int(sum(e.env_steps for e in evaluated))
-    lifetimes = int(sum(len(e.trial_fitness) for e in evaluated))
+    env_steps = int(sum(e.env_steps for e in (*evaluated, *validated)))
+    lifetimes = int(sum(len(e.trial_fitness) for e in (*evaluated, *validated)))
     neurons_mean, neurons_max = _stats([e.neurons for e in evaluated])
     synapses_mean, synapses_max = _stats([e.synapses for e in evaluated])
     rec: dict[str, Any] = {
@@ -78,6 +81,9 @@ def generation_record(
         "nan_count": int(sum(1 for e in evaluated if e.nan)),
         "error_count": int(sum(1 for e in evaluated if e.errors)),
     }
+    if validated:
+        ok = [e.fitness for e in validated if e.valid]
+        rec["validated_best"] = float(np.max(ok)) if ok else float(WORST_FITNESS)
     if spread is not None:
         rec["spread"] = float(spread)
     rec["wall_s"] = float(wall_s)

@@ -5,6 +5,7 @@ build one evaluator in the driver (genome size, initial centre), check an initia
 -- all before Ray starts -- then create the run directory, open the pool, and loop::
 
     step the searcher (its batch evaluation goes through the pool)
+    -> with run.validate_top > 0: the generation's best few again, on fresh lifetimes
     -> metrics line, TensorBoard, MLflow; best genome file if the best improved
     -> snapshot of the complete state (kept in memory)
     -> every `checkpoint_every` generations and at the end: the snapshot to disk, atomically
@@ -44,7 +45,7 @@ from devo.evolve.display import Display
 from devo.evolve.genome_io import check_genome, load_genome, save_genome
 from devo.evolve.metrics import MetricsWriter, check_mlflow, generation_record, truncate_metrics
 from devo.evolve.pool import Pool, build_evaluator, open_pool
-from devo.evolve.problem import DevoProblem, GenomeEval
+from devo.evolve.problem import DevoProblem, GenomeEval, aggregate_trials
 from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text, make_run_dir
 from devo.evolve.searchers import build_searcher
 from devo.experiment import (
@@ -63,6 +64,7 @@ __all__ = ["RunOutcome", "RunState", "resume_run", "start_run"]
 STREAM_SEARCHER = 0x5E4C
 STREAM_GLOBAL = 0x6C0B
 STREAM_CENTER = 0xCE7E
+STREAM_VALIDATE = 0x7A11
 
 
 @dataclass
@@ -204,6 +206,24 @@ class _Run:
             },
         )
 
+    def _validate(
+        self, generation: int, evaluated: list[tuple[np.ndarray, GenomeEval]]
+    ) -> list[tuple[np.ndarray, GenomeEval]]:
+        """The generation's ``validate_top`` best valid genomes, each re-evaluated on
+        ``validate_trials`` fresh lifetimes (seeds ``(run seed, STREAM_VALIDATE, generation, rank,
+        trial)``, disjoint from the search's); their fitness is then the validated one."""
+        top, trials = self.exp.run.validate_top, self.exp.run.validate_trials
+        ranked = sorted((x for x in evaluated if x[1].valid), key=lambda x: -x[1].fitness)[:top]
+        if not ranked:
+            return []
+        genomes = np.stack([g for g, _ in ranked]).astype(np.float32)
+        seed = self.exp.seed
+        jobs = [(k, tuple(derive_seed(seed, STREAM_VALIDATE, generation, k, t) for t in range(trials)))
+                for k in range(len(ranked))]
+        records = self.pool.evaluate(genomes, jobs)
+        how = self.exp.run.aggregate
+        return [(genomes[k], aggregate_trials(ranked[k][1].index, recs, how)) for k, recs in enumerate(records)]
+
     def _track_best(self, generation: int, evaluated: list[tuple[np.ndarray, GenomeEval]]) -> None:
         best: tuple[np.ndarray, GenomeEval] | None = None
         for genome, ev in evaluated:
@@ -240,12 +260,14 @@ class _Run:
                     t0 = time.perf_counter()
                     self.problem.begin_generation(g)
                     self.searcher.step()
-                    wall = time.perf_counter() - t0
                     evaluated = self.problem.evaluated
                     evals = [e for _, e in evaluated]
-                    self._track_best(g, evaluated)
-                    self.state.env_steps_total += sum(e.env_steps for e in evals)
-                    self.state.lifetimes_total += sum(len(e.trial_fitness) for e in evals)
+                    validated = self._validate(g, evaluated) if self.exp.run.validate_top > 0 else []
+                    self._track_best(g, validated or evaluated)
+                    wall = time.perf_counter() - t0  # the whole generation, validation included
+                    counted = evals + [e for _, e in validated]
+                    self.state.env_steps_total += sum(e.env_steps for e in counted)
+                    self.state.lifetimes_total += sum(len(e.trial_fitness) for e in counted)
                     rec = generation_record(
                         g,
                         evals,
@@ -254,6 +276,7 @@ class _Run:
                         lifetimes_total=self.state.lifetimes_total,
                         spread=_spread(self.searcher),
                         wall_s=wall,
+                        validated=[e for _, e in validated],
                     )
                     metrics.write(rec)
                     self.state.generation = g + 1

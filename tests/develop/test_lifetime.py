@@ -160,6 +160,55 @@ def test_frozen_changes_nothing_after_development() -> None:
         np.testing.assert_array_equal(snap.e, born.e)
 
 
+def _kinds(snap) -> tuple[np.ndarray, np.ndarray]:
+    kind = np.zeros(int(snap.neuron_id.max()) + 1, np.int8)
+    kind[snap.neuron_id] = snap.kind
+    return kind[snap.src], kind[snap.dst]
+
+
+def test_weight_is_the_type_gain_times_the_state() -> None:
+    """w = w_max g_t e_0 at every stage; a zero hidden -> output gain silences exactly those synapses."""
+    ev = evaluator(network={"allow_input_output": True, "init_density": 1.0})
+    gains = [0.5, -0.25, 0.0, 1.0]  # input->hidden, hidden->hidden, hidden->output, input->output
+    g = set_block(ev, ev.initial_genome(0), "syn.gain", gains)
+    _, rec = ev.run(g, 2, record=True, snap_every=5)
+    table = {(S.INPUT, S.HIDDEN): 0.5, (S.HIDDEN, S.HIDDEN): -0.25, (S.HIDDEN, S.OUTPUT): 0.0,
+             (S.INPUT, S.OUTPUT): 1.0}
+    seen = set()
+    for _, snap in rec.snapshots:
+        ks, kd = _kinds(snap)
+        gain = np.array([table[(a, b)] for a, b in zip(ks, kd, strict=True)], np.float32)
+        seen |= set(zip(ks.tolist(), kd.tolist(), strict=True))
+        np.testing.assert_allclose(snap.weight, 2.0 * gain * snap.e[:, 0], rtol=1e-6, atol=1e-7)
+    assert seen == set(table)  # every synapse type occurred
+
+
+def test_gain_table_is_clipped_and_zero_for_forbidden_edges() -> None:
+    from devo.develop.rules import gain_table
+
+    tab = gain_table(np.array([2.0, -3.0, 0.5, 0.0], np.float32)).reshape(3, 3)
+    assert tab[S.INPUT, S.HIDDEN] == 1.0 and tab[S.HIDDEN, S.HIDDEN] == -1.0
+    assert tab[S.HIDDEN, S.OUTPUT] == 0.5 and tab[S.INPUT, S.OUTPUT] == 0.0
+    assert (tab[:, S.INPUT] == 0).all() and (tab[S.OUTPUT] == 0).all()
+
+
+def test_lifetime_rate_has_its_own_logit() -> None:
+    """With the lifetime rate logit very low the learned rule keeps development's synapse states for
+    life (structural plasticity off), while the node rule still runs."""
+    ev = evaluator(develop={"structural": False})
+    g = set_block(ev, ev.initial_genome(0), "edge.rate", [-40.0] * 4 + [-4.0] * 4)
+    _, rec = ev.run(g, 4, record=True, snap_every=1)
+    start, end = rec.stages["spontaneous"], rec.snapshots[-1][1]
+    assert end.tick > start.tick
+    np.testing.assert_array_equal(end.synapse_id, start.synapse_id)
+    np.testing.assert_allclose(end.e, start.e, atol=1e-6)
+    assert not np.array_equal(end.h, start.h)
+    # the same genome with a fast lifetime rate changes them
+    fast = set_block(ev, g, "edge.rate", [-1.0] * 8)
+    _, rec_fast = ev.run(fast, 4, record=True, snap_every=1)
+    assert np.abs(rec_fast.snapshots[-1][1].e - rec_fast.stages["spontaneous"].e).max() > 1e-3
+
+
 def test_rstdp_changes_weights_only_where_eligibility_and_modulator_coincide() -> None:
     from devo.develop.agent import MS_M
     from devo.develop.edge import rstdp_rule

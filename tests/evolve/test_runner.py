@@ -18,9 +18,9 @@ from devo.evolve.genome_io import load_genome
 from devo.evolve.metrics import TIMING_FIELDS, read_metrics
 from devo.evolve.rundir import BEST_GENOME, CONFIG
 from devo.evolve.runner import resume_run, start_run
-from devo.experiment import lifetime_hash, load_experiment
+from devo.experiment import lifetime_hash, load_experiment, with_run
 
-from .helpers import assert_same_run, quiet_stream, tiny, tiny_toml
+from .helpers import assert_same_run, quiet_stream, tiny, tiny_toml, untimed
 
 METRIC_FIELDS = {
     "generation", "best", "mean", "median", "worst", "best_so_far", "env_steps", "env_steps_total", "lifetimes",
@@ -75,7 +75,9 @@ def test_workers_0_1_2_give_identical_runs(ray_session, tmp_path) -> None:
 def test_a_different_seed_gives_a_different_run(tmp_path) -> None:
     a = start_run(tiny(tmp_path, run__generations=1), stream=quiet_stream(), run_dir=tmp_path / "a").run_dir
     b = start_run(tiny(tmp_path, run__generations=1, seed=8), stream=quiet_stream(), run_dir=tmp_path / "b").run_dir
-    assert read_metrics(a)[0]["mean"] != read_metrics(b)[0]["mean"]
+    ma, mb = untimed(a)[0], untimed(b)[0]
+    assert ma["spikes_mean"] != mb["spikes_mean"] and ma["synapses_mean"] != mb["synapses_mean"]
+    assert not np.array_equal(load_genome(a / BEST_GENOME).genome, load_genome(b / BEST_GENOME).genome)
 
 
 def test_resume_of_a_complete_run_does_nothing(tmp_path, capsys) -> None:
@@ -210,3 +212,33 @@ def test_resume_may_change_workers_without_changing_numbers(ray_session, tmp_pat
     resume_run(half, generations=3, workers=2, stream=quiet_stream())
     assert load_experiment(half / CONFIG).run.workers == 2
     assert_same_run(ref, half)
+
+
+def test_validation_chooses_the_best_genome_on_fresh_lifetimes(ray_session, tmp_path) -> None:
+    """With run.validate_top, the best genome is scored on validate_trials fresh lifetimes (seeds
+    apart from the search's): a fresh evaluation on those seeds gives the same figure, and 0 and 2
+    workers give the same run."""
+    from devo.evolve.pool import build_evaluator
+    from devo.evolve.runner import STREAM_VALIDATE
+    from devo.rng import derive_seed
+
+    exp = tiny(tmp_path, run__generations=2, run__validate_top=2, run__validate_trials=3)
+    d = start_run(exp, stream=quiet_stream(), run_dir=tmp_path / "w0").run_dir
+    recs = read_metrics(d)
+    assert [r["lifetimes"] for r in recs] == [6 * 2 + 2 * 3] * 2  # the search's and the validation's
+    assert recs[-1]["lifetimes_total"] == sum(r["lifetimes"] for r in recs)
+    assert recs[-1]["env_steps_total"] == sum(r["env_steps"] for r in recs)
+    assert max(r["validated_best"] for r in recs) == recs[-1]["best_so_far"]
+    gf = load_genome(d / BEST_GENOME)
+    validated = gf.meta["evaluation"]["trial_fitness"]
+    assert len(validated) == 3 and gf.meta["fitness"] == pytest.approx(np.mean(validated))
+    assert recs[-1]["best_so_far"] == gf.meta["fitness"]
+    ev = build_evaluator(exp)
+    gen = gf.meta["generation"]
+    fresh = [
+        [ev(gf.genome, derive_seed(exp.seed, STREAM_VALIDATE, gen, rank, t)).fitness for t in range(3)]
+        for rank in range(2)
+    ]
+    assert validated in fresh
+    two = start_run(with_run(exp, workers=2), stream=quiet_stream(), run_dir=tmp_path / "w2").run_dir
+    assert_same_run(d, two)
