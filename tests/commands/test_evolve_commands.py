@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -220,7 +221,11 @@ def test_join_a_local_cluster_started_with_ray_start(tmp_path) -> None:
         pytest.skip("no `ray` executable next to this Python")
     port = _free_port()
     temp = Path(tempfile.mkdtemp(prefix="dr", dir="/tmp"))  # short: Ray's socket paths have a length limit
-    env = clean_env(RAY_AUTH_MODE="token", RAY_USAGE_STATS_ENABLED="0", PYTHONUNBUFFERED="1")
+    # the cluster's token, as docs/ray.md tells a cluster user to share it (a fresh machine has none)
+    token = tmp_path / "auth_token"
+    token.write_text(secrets.token_hex(32))
+    env = clean_env(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN_PATH=str(token), RAY_USAGE_STATS_ENABLED="0",
+                    PYTHONUNBUFFERED="1")  # fmt: skip
     head = subprocess.Popen(
         [str(ray_bin), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
          f"--temp-dir={temp}", "--include-dashboard=false", "--disable-usage-stats", "--block"],
@@ -230,7 +235,8 @@ def test_join_a_local_cluster_started_with_ray_start(tmp_path) -> None:
         _wait_until_started(head)
         cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs", generations=2)
         # without RAY_AUTH_MODE: devo switches token auth on when joining
-        r = devo("run", str(cfg), "--ray-address", f"127.0.0.1:{port}", "--workers", "2", "--quiet", timeout=300)
+        r = devo("run", str(cfg), "--ray-address", f"127.0.0.1:{port}", "--workers", "2", "--quiet", timeout=300,
+                 env=clean_env(RAY_AUTH_TOKEN_PATH=str(token)))  # fmt: skip
         assert r.returncode == 0, r.stdout + r.stderr
         run_dir = Path(r.stdout.split("run directory: ")[1].splitlines()[0])
         assert [m["generation"] for m in read_metrics(run_dir)] == [0, 1]
