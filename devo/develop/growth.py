@@ -43,7 +43,6 @@ from devo.develop.agent import (
     C_SEED_HIDDEN,
     F_CHILD_DIST,
     F_INIT_DENSITY,
-    K_ADDED,
     K_DIVISIONS,
     K_REFUSED,
     Agent,
@@ -52,11 +51,11 @@ from devo.develop.agent import (
 from devo.develop.mathx import sigmoid, softsign
 from devo.develop.neighbours import neuron_born, rebuild_all
 from devo.develop.rules import H_DIM, MLP_DIM, Rules
-from devo.develop.structural import new_synapse_state
+from devo.develop.structural import add_counted, grow_synapse
 from devo.rng import uniform
 from devo.snn.mask import edge_allowed
-from devo.snn.state import ERR_DEGREE, ERR_FULL, HIDDEN, INPUT, M_ALLOW_IO, M_NEU_HI, OUTPUT, NetState
-from devo.snn.structure import add_neuron, add_synapse
+from devo.snn.state import HIDDEN, INPUT, M_ALLOW_IO, M_NEU_HI, OUTPUT, NetState
+from devo.snn.structure import add_neuron
 
 
 @njit(cache=True)
@@ -100,23 +99,14 @@ def birth(net: NetState, ag: Agent, R: Rules) -> None:
             if not edge_allowed(net.kind[i], net.kind[j], i == j, allow_io):
                 continue
             if uniform(ag.rng) < init_density:
-                w0 = new_synapse_state(net, ag, R, i, j)
-                r = add_synapse(net, i, j, np.float32(w0), ag.e_tmp)
-                if r >= 0:
-                    ag.counters[K_ADDED] += 1
-                elif r == ERR_FULL or r == ERR_DEGREE:
-                    ag.counters[K_REFUSED] += 1
+                grow_synapse(net, ag, R, i, j)
 
 
 @njit(cache=True)
 def _copy_synapse(net: NetState, ag: Agent, s: int, i: int, j: int) -> None:
     for c in range(net.e.shape[0]):
         ag.e_tmp[c] = net.e[c, s]
-    r = add_synapse(net, i, j, net.w[s], ag.e_tmp)
-    if r >= 0:
-        ag.counters[K_ADDED] += 1
-    elif r == ERR_FULL or r == ERR_DEGREE:
-        ag.counters[K_REFUSED] += 1
+    add_counted(net, ag, i, j, net.w[s], ag.e_tmp)
 
 
 @njit(cache=True)
@@ -169,12 +159,7 @@ def neurogenesis(net: NetState, ag: Agent, R: Rules) -> int:
                 u += R.child_d[o, c] * h[c, i]
             h[o, child] = min(max(h[o, i] + softsign(u), np.float32(-1.0)), np.float32(1.0))
         if inherit == 1:
-            w0 = new_synapse_state(net, ag, R, i, child)
-            r = add_synapse(net, i, child, np.float32(w0), ag.e_tmp)
-            if r >= 0:
-                ag.counters[K_ADDED] += 1
-            elif r == ERR_FULL or r == ERR_DEGREE:
-                ag.counters[K_REFUSED] += 1
+            grow_synapse(net, ag, R, i, child)
         elif inherit == 2:
             for k in range(net.in_n[i]):
                 s = net.in_tab[i, k]

@@ -30,10 +30,7 @@ def ou_start(ag: Agent, R: Rules) -> None:
     d = ag.ou.shape[0]
     for k in range(d):
         ag.ou[k] = 0.0
-    for j in range(d):
-        z = normal(ag.rng)
-        for k in range(j, d):
-            ag.ou[k] += float(R.sa_l[k, j]) * z
+    _add_noise(ag, R)
     _to_xn(ag)
 
 
@@ -45,11 +42,18 @@ def ou_step(ag: Agent, R: Rules) -> None:
     for k in range(d):
         theta = 1.0 / (1.0 + math.exp(-float(R.sa_theta[k])))
         ag.ou[k] += theta * (float(R.sa_mu[k]) - ag.ou[k])
+    _add_noise(ag, R)
+    _to_xn(ag)
+
+
+@njit(cache=True, inline="always")
+def _add_noise(ag: Agent, R: Rules) -> None:
+    """o += L xi, xi ~ N(0, I), with L the lower-triangular noise factor."""
+    d = ag.ou.shape[0]
     for j in range(d):
         z = normal(ag.rng)
         for k in range(j, d):
             ag.ou[k] += float(R.sa_l[k, j]) * z
-    _to_xn(ag)
 
 
 @njit(cache=True, inline="always")

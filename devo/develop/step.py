@@ -164,6 +164,19 @@ def _zero_drive(ag: Agent) -> None:
 
 
 @njit(cache=True, inline="always")
+def _develop_step(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -> None:
+    """One step of development or spontaneous activity on the drive already set: think, every
+    rule, records, clock."""
+    spikes = think(net, ag, rec)
+    plasticity(net, ag, R, eu)
+    if ag.ci[C_RECORD] != 0:
+        record_step(net, ag, rec, spikes, 0.0, 0.0)
+    ag.counters[K_STEP] += 1
+    if _snap_due(ag):
+        take_snapshot(net, rec, ag.counters[K_STEP])
+
+
+@njit(cache=True, inline="always")
 def develop(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -> None:
     """Development (no input) then spontaneous activity (OU input), all rules on, modulator 0."""
     recording = ag.ci[C_RECORD] != 0
@@ -175,13 +188,7 @@ def develop(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -
     _zero_drive(ag)
     for t in range(ag.ci[C_DEV_STEPS]):
         ag.counters[K_EP_STEP] = t
-        spikes = think(net, ag, rec)
-        plasticity(net, ag, R, eu)
-        if recording:
-            record_step(net, ag, rec, spikes, 0.0, 0.0)
-        ag.counters[K_STEP] += 1
-        if _snap_due(ag):
-            take_snapshot(net, rec, ag.counters[K_STEP])
+        _develop_step(net, ag, R, eu, rec)
     if recording:
         take_snapshot(net, rec, ag.counters[K_STEP])  # after development
     if ag.ci[C_SPONTANEOUS] != 0 and ag.ci[C_SA_STEPS] > 0:
@@ -191,13 +198,7 @@ def develop(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -
             ag.counters[K_EP_STEP] = t
             ou_step(ag, R)
             encode(ag.xn, ag.ci[C_ENC], ag.enc_params, ag.drive)
-            spikes = think(net, ag, rec)
-            plasticity(net, ag, R, eu)
-            if recording:
-                record_step(net, ag, rec, spikes, 0.0, 0.0)
-            ag.counters[K_STEP] += 1
-            if _snap_due(ag):
-                take_snapshot(net, rec, ag.counters[K_STEP])
+            _develop_step(net, ag, R, eu, rec)
         if recording:
             take_snapshot(net, rec, ag.counters[K_STEP])  # after spontaneous activity
     _zero_drive(ag)

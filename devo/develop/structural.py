@@ -138,6 +138,26 @@ def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> flo
     return float(ag.cf[F_WMAX]) * float(gain) * float(ag.e_tmp[0])
 
 
+@njit(cache=True, inline="always")
+def add_counted(net: NetState, ag: Agent, i: int, j: int, w: np.float32, e: np.ndarray) -> bool:
+    """:func:`devo.snn.structure.add_synapse`, counted: ``K_ADDED`` when added, ``K_REFUSED`` when a
+    buffer or degree table is full (an existing or forbidden edge is not counted). True if added."""
+    r = add_synapse(net, i, j, w, e)
+    if r >= 0:
+        ag.counters[K_ADDED] += 1
+        return True
+    if r == ERR_FULL or r == ERR_DEGREE:
+        ag.counters[K_REFUSED] += 1
+    return False
+
+
+@njit(cache=True, inline="always")
+def grow_synapse(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> bool:
+    """A new synapse ``i -> j`` in the genome's initial state (:func:`new_synapse_state`), counted."""
+    w0 = new_synapse_state(net, ag, R, i, j)
+    return add_counted(net, ag, i, j, np.float32(w0), ag.e_tmp)
+
+
 @njit(cache=True)
 def synaptogenesis(net: NetState, ag: Agent, R: Rules) -> int:
     """Every alive non-output neuron proposes partners; returns how many synapses were added."""
@@ -167,12 +187,6 @@ def synaptogenesis(net: NetState, ag: Agent, R: Rules) -> int:
                 z = qa[k, i] + qb[k, j] + wd[k] * dist
                 if z > 0:
                     logit += float(v[k] * z)
-            if uniform(rng) < sigmoid(logit):
-                w0 = new_synapse_state(net, ag, R, i, j)
-                r = add_synapse(net, i, j, np.float32(w0), ag.e_tmp)
-                if r >= 0:
-                    added += 1
-                elif r == ERR_FULL or r == ERR_DEGREE:
-                    ag.counters[K_REFUSED] += 1
-    ag.counters[K_ADDED] += added
+            if uniform(rng) < sigmoid(logit) and grow_synapse(net, ag, R, i, j):
+                added += 1
     return added

@@ -93,10 +93,8 @@ class RunOutcome:
 
 
 def _check_task(exp: Experiment) -> None:
-    try:
-        from devo.environments import make_task
-    except ImportError:  # pragma: no cover - environments are part of devo
-        return
+    from devo.environments import make_task
+
     try:
         make_task(exp.task.env, **exp.task.kwargs)
     except DevoError as exc:
@@ -265,9 +263,9 @@ class _Run:
                     validated = self._validate(g, evaluated) if self.exp.run.validate_top > 0 else []
                     self._track_best(g, validated or evaluated)
                     wall = time.perf_counter() - t0  # the whole generation, validation included
-                    counted = evals + [e for _, e in validated]
-                    self.state.env_steps_total += sum(e.env_steps for e in counted)
-                    self.state.lifetimes_total += sum(len(e.trial_fitness) for e in counted)
+                    v_evals = [e for _, e in validated]
+                    self.state.env_steps_total += sum(e.env_steps for e in evals + v_evals)
+                    self.state.lifetimes_total += sum(len(e.trial_fitness) for e in evals + v_evals)
                     rec = generation_record(
                         g,
                         evals,
@@ -276,7 +274,7 @@ class _Run:
                         lifetimes_total=self.state.lifetimes_total,
                         spread=_spread(self.searcher),
                         wall_s=wall,
-                        validated=[e for _, e in validated],
+                        validated=v_evals,
                     )
                     metrics.write(rec)
                     self.state.generation = g + 1

@@ -53,16 +53,13 @@ def data_uri(path: str | Path) -> str:
 
 
 def config_text(setup: Any) -> str:
-    """The resolved config as TOML (or JSON for a setup that is not an ``Experiment``)."""
+    """The resolved config as TOML (for a setup that is not an ``Experiment``: its four lifetime
+    sections)."""
     from devo.config import to_dict, to_toml
+    from devo.experiment import Experiment, experiment_to_toml
 
-    try:
-        from devo.experiment import Experiment, experiment_to_toml
-
-        if isinstance(setup, Experiment):
-            return experiment_to_toml(setup)
-    except ImportError:  # pragma: no cover - the experiment module is part of devo
-        pass
+    if isinstance(setup, Experiment):
+        return experiment_to_toml(setup)
     data = {k: to_dict(getattr(setup, k)) for k in ("task", "network", "develop", "lifetime")}
     return to_toml(data)
 
