@@ -256,7 +256,7 @@ class Evaluator:
         g = self.spec.check(genome)  # wrong length: ValueError naming both lengths
         if not np.isfinite(g).all():
             return LifetimeResult(fitness=WORST_FITNESS, nan=True, error="genome holds NaN or inf"), None
-        net, ag, R, eu, rec = self.prepare(g, seed, record, snap_every)
+        net, ag, R, rec = self.prepare(g, seed, record, snap_every)
         n_ep = self.setup.lifetime.n_episodes
         returns = np.zeros(n_ep, np.float64)
         lengths = np.zeros(n_ep, np.int64)
@@ -264,9 +264,9 @@ class Evaluator:
         if self.native:
             tparams, tstate = self.task.native_buffers()
             env_rng = rng_from_seed(derive_seed(seed, 2))
-            run_native(net, ag, R, eu, rec, self.task.spec.native_id, tparams, tstate, env_rng, returns, lengths)
+            run_native(net, ag, R, rec, self.task.spec.native_id, tparams, tstate, env_rng, returns, lengths)
         else:
-            error = self._run_python(net, ag, R, eu, rec, seed, returns, lengths)
+            error = self._run_python(net, ag, R, rec, seed, returns, lengths)
         c = ag.counters
         bad = bool(c[A.K_NAN]) or bool(error) or not _finite_state(net)
         fitness = WORST_FITNESS if bad else aggregate(returns.tolist(), self.setup.lifetime)
@@ -292,8 +292,8 @@ class Evaluator:
 
     def prepare(
         self, genome: np.ndarray, seed: int, record: bool = False, snap_every: int = 0
-    ) -> tuple[S.NetState, A.Agent, Any, np.ndarray, REC.Recorder]:
-        """Allocate one lifetime's state for a checked genome: network, agent, rules, scratch,
+    ) -> tuple[S.NetState, A.Agent, Any, REC.Recorder]:
+        """Allocate one lifetime's state for a checked genome: network, agent, rules,
         recorder (nothing is born yet). Used by :meth:`run` and by tests and benchmarks."""
         g = self.spec.check(genome)
         net_cfg = self.setup.network
@@ -314,17 +314,16 @@ class Evaluator:
         ag = A.make_agent(
             ci, self.cf, rng_from_seed(derive_seed(seed, 1)), kind_params, self.in_xy, self.out_xy,
             enc, self.obs_low, self.obs_high, self.norm_mode, self.act_low, self.act_high,
-            net_cfg.max_neurons, net_cfg.max_synapses,
+            net_cfg.max_neurons,
         )
-        eu = np.zeros((E_DIM, net_cfg.max_synapses), np.float32)
         n_snap = 4 + (self.max_steps // snap_every + 1 if snap_every > 0 else 0)
         rec = REC.make_recorder(
             record, self.max_steps, net_cfg.ticks_per_step, net_cfg.max_neurons, net_cfg.max_synapses,
             H_DIM, E_DIM, self.obs_dim, n_snap,
         )
-        return net, ag, R, eu, rec
+        return net, ag, R, rec
 
-    def _run_python(self, net, ag, R, eu, rec, seed, returns, lengths) -> str:
+    def _run_python(self, net, ag, R, rec, seed, returns, lengths) -> str:
         """Episodes on a Python environment: one compiled call per env step. Returns an error
         message ('' if none); the lifetime's development runs first, compiled."""
         from devo.environments import EpisodeError
@@ -332,7 +331,7 @@ class Evaluator:
         if self._env is None:
             self._env = self.task.make_env()
         env = self._env
-        box = make_box(net, ag, R, eu, rec)
+        box = make_box(net, ag, R, rec)
         box_step(box, PY_BIRTH, 0.0, False, 0, 0, 0)
         kind = self.task.spec.action_kind
         try:

@@ -67,12 +67,12 @@ def rng_from_seed(seed: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def next_u64(s: np.ndarray) -> np.uint64:
     """Advance the state in place and return the next 64-bit word."""
     s0 = s[0]
@@ -94,13 +94,13 @@ def next_u64(s: np.ndarray) -> np.uint64:
     return result
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def uniform(s: np.ndarray) -> float:
     """A float64 uniform on [0, 1) from the top 53 bits."""
     return float(next_u64(s) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def normal(s: np.ndarray) -> float:
     """A standard normal draw (Box-Muller, cosine branch; two uniforms per draw)."""
     u1 = 1.0 - uniform(s)  # (0, 1]
@@ -108,7 +108,7 @@ def normal(s: np.ndarray) -> float:
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def integers(s: np.ndarray, n: int) -> int:
     """An integer uniform on [0, n) for 1 <= n < 2^32 (Lemire's multiply-shift on 32 bits)."""
     x = next_u64(s) >> np.uint64(32)

@@ -80,7 +80,7 @@ PHASE_EPISODE = 2
 PHASE_NAMES = ("development", "spontaneous", "episode")
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def developing(ag) -> bool:
     """True during development and spontaneous activity."""
     return ag.counters[K_PHASE] != PHASE_EPISODE
@@ -120,16 +120,12 @@ class Agent(NamedTuple):
     mu: np.ndarray  # float32[N, M] messages (one row per neuron: one load per synapse)
     xin: np.ndarray  # float32[N, X] node-rule inputs (one row per neuron)
     gates: np.ndarray  # float32[3H] GRU pre-activations of one neuron
-    pa: np.ndarray  # float32[E, N] presynaptic projection (edge rule)
-    pb: np.ndarray  # float32[E, N] postsynaptic projection (edge rule)
-    pa2: np.ndarray  # float32[E, N] presynaptic factor of the bilinear term (edge rule)
-    pb2: np.ndarray  # float32[E, N] postsynaptic factor of the bilinear term
-    qa: np.ndarray  # float32[P, N] presynaptic projection (pruning / synaptogenesis)
-    qb: np.ndarray  # float32[P, N] postsynaptic projection
+    pre: np.ndarray  # float32[N, 2E] edge rule, presynaptic side: a_i, then the bilinear factor a'_i
+    post: np.ndarray  # float32[N, 2E] edge rule, postsynaptic side: b_j, then b'_j
+    qa: np.ndarray  # float32[N, P] presynaptic projection (pruning / synaptogenesis)
+    qb: np.ndarray  # float32[N, P] postsynaptic projection
     idx: np.ndarray  # int32[N] scratch list of neuron indices
     e_tmp: np.ndarray  # float32[E] scratch synapse state
-    hs: np.ndarray  # float32[P, S] scratch hidden layer per synapse (pruning MLP)
-    ls: np.ndarray  # float32[S] scratch logit per synapse
     nbr: np.ndarray  # int32[N, KN] each neuron's nearest allowed partners, nearest first
     nbr_d: np.ndarray  # float32[N, KN] their squared distances
     nbr_n: np.ndarray  # int32[N] entries in each list
@@ -149,7 +145,6 @@ def make_agent(
     act_low: np.ndarray,
     act_high: np.ndarray,
     max_neurons: int,
-    max_synapses: int,
 ) -> Agent:
     d = len(obs_low)
     a = len(act_low)
@@ -183,16 +178,12 @@ def make_agent(
         mu=np.zeros((n, MSG_DIM), f32),
         xin=np.zeros((n, NODE_IN), f32),
         gates=np.zeros(3 * H_DIM, f32),
-        pa=np.zeros((E_DIM, n), f32),
-        pb=np.zeros((E_DIM, n), f32),
-        pa2=np.zeros((E_DIM, n), f32),
-        pb2=np.zeros((E_DIM, n), f32),
-        qa=np.zeros((MLP_DIM, n), f32),
-        qb=np.zeros((MLP_DIM, n), f32),
+        pre=np.zeros((n, 2 * E_DIM), f32),
+        post=np.zeros((n, 2 * E_DIM), f32),
+        qa=np.zeros((n, MLP_DIM), f32),
+        qb=np.zeros((n, MLP_DIM), f32),
         idx=np.zeros(n, np.int32),
         e_tmp=np.zeros(E_DIM, f32),
-        hs=np.zeros((MLP_DIM, max_synapses), f32),
-        ls=np.zeros(max_synapses, f32),
         nbr=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), np.int32),
         nbr_d=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), f32),
         nbr_n=np.zeros(n, np.int32),

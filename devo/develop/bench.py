@@ -105,14 +105,14 @@ def breakdown(ev, genome: np.ndarray) -> dict[str, float]:
     from devo.develop.bench_kernels import time_act, time_edge, time_node, time_structural
     from devo.develop.step import PY_BIRTH, py_step
 
-    net, ag, R, eu, rec = ev.prepare(genome, 0)
-    py_step(net, ag, R, eu, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
+    net, ag, R, rec = ev.prepare(genome, 0)
+    py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
     ag.obs[:] = 0.01
     dev = ev.setup.develop
     out = {
         "ticks_us": _per_call(time_act, net, ag, rec, reps=2000),
         "node_us": _per_call(time_node, net, ag, R, reps=1000) / dev.node_every,
-        "edge_us": _per_call(time_edge, net, ag, R, eu, reps=1000),
+        "edge_us": _per_call(time_edge, net, ag, R, reps=1000),
     }
     ag.counters[A.K_PHASE] = A.PHASE_EPISODE
     out["structural_us"] = _per_call(time_structural, net.copy(), ag, R, reps=50) / dev.structural_every

@@ -10,25 +10,25 @@ from devo.develop.step import env_act
 from devo.develop.structural import prune, synaptogenesis
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def time_act(net, ag, rec, reps: int) -> None:
     for _ in range(reps):
         env_act(net, ag, rec)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def time_node(net, ag, R, reps: int) -> None:
     for _ in range(reps):
         node_rule(net, ag, R)
 
 
-@njit(cache=True)
-def time_edge(net, ag, R, eu, reps: int) -> None:
+@njit(cache=True, error_model="numpy", _nrt=False)
+def time_edge(net, ag, R, reps: int) -> None:
     for _ in range(reps):
-        edge_rule(net, ag, R, eu)
+        edge_rule(net, ag, R)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def time_structural(net, ag, R, reps: int) -> None:
     for _ in range(reps):
         prune(net, ag, R)

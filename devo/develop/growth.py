@@ -58,7 +58,7 @@ from devo.snn.state import HIDDEN, INPUT, M_ALLOW_IO, M_NEU_HI, OUTPUT, NetState
 from devo.snn.structure import add_neuron
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def _place(net: NetState, ag: Agent, R: Rules, kind: int, x: float, y: float) -> int:
     i = add_neuron(net, kind, x, y, ag.kind_params[kind])
     if i >= 0:
@@ -74,7 +74,7 @@ def _place(net: NetState, ag: Agent, R: Rules, kind: int, x: float, y: float) ->
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def birth(net: NetState, ag: Agent, R: Rules) -> None:
     """Place the seed cells and the initial synapses (see module docstring)."""
     seed_hidden = ag.ci[C_SEED_HIDDEN]
@@ -102,14 +102,14 @@ def birth(net: NetState, ag: Agent, R: Rules) -> None:
                 grow_synapse(net, ag, R, i, j)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def _copy_synapse(net: NetState, ag: Agent, s: int, i: int, j: int) -> None:
-    for c in range(net.e.shape[0]):
-        ag.e_tmp[c] = net.e[c, s]
+    for c in range(net.e.shape[1]):
+        ag.e_tmp[c] = net.e[s, c]
     add_counted(net, ag, i, j, net.w[s], ag.e_tmp)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def neurogenesis(net: NetState, ag: Agent, R: Rules) -> int:
     """One round of divisions; returns how many neurons were born."""
     budget = ag.ci[C_GROWTH_BUDGET] - ag.counters[K_DIVISIONS]

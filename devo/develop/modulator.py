@@ -22,7 +22,7 @@ from devo.develop.agent import MS_BASELINE, MS_M, MS_REWARD, Agent
 from devo.develop.rules import Rules
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def update_modulator(ag: Agent, R: Rules, reward: float, terminated: bool) -> float:
     """Update the baseline and the modulator from one reward; returns the new modulator."""
     ms = ag.ms
@@ -36,7 +36,7 @@ def update_modulator(ag: Agent, R: Rules, reward: float, terminated: bool) -> fl
     return m
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def silence_modulator(ag: Agent) -> None:
     """No reward signal (development and spontaneous activity)."""
     ag.ms[MS_M] = 0.0

@@ -17,7 +17,7 @@ from devo.snn.mask import edge_allowed
 from devo.snn.state import M_ALLOW_IO, M_NEU_HI, NetState
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _insert(nbr: np.ndarray, nbr_d: np.ndarray, nbr_n: np.ndarray, i: int, j: int, d: np.float32) -> None:
     """Insert ``j`` at distance ``d`` into ``i``'s sorted list if it belongs there."""
     kn = nbr.shape[1]
@@ -36,7 +36,7 @@ def _insert(nbr: np.ndarray, nbr_d: np.ndarray, nbr_n: np.ndarray, i: int, j: in
         nbr_n[i] = m + 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def build_list(net: NetState, ag: Agent, i: int) -> None:
     """Rebuild neuron ``i``'s list from a scan of every alive neuron."""
     nbr, nbr_d, nbr_n = ag.nbr, ag.nbr_d, ag.nbr_n
@@ -54,7 +54,7 @@ def build_list(net: NetState, ag: Agent, i: int) -> None:
         _insert(nbr, nbr_d, nbr_n, i, j, dx * dx + dy * dy)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def rebuild_all(net: NetState, ag: Agent) -> None:
     for i in range(net.meta[M_NEU_HI]):
         if net.alive[i] != 0:
@@ -63,7 +63,7 @@ def rebuild_all(net: NetState, ag: Agent) -> None:
             ag.nbr_n[i] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def neuron_born(net: NetState, ag: Agent, c: int) -> None:
     """Update the lists after neuron ``c`` became alive."""
     build_list(net, ag, c)

@@ -50,8 +50,10 @@ from devo.develop.rules import (
 )
 from devo.snn.state import M_NEU_HI, NetState
 
+assert MSG_DIM == 4, "the message sums are written out for M = 4"
 
-@njit(cache=True)
+
+@njit(cache=True, error_model="numpy", _nrt=False)
 def node_rule(net: NetState, ag: Agent, R: Rules) -> None:
     """One node-rule update of every alive neuron (see module docstring).
 
@@ -90,25 +92,43 @@ def node_rule(net: NetState, ag: Agent, R: Rules) -> None:
             continue
         din = in_n[i]
         dout = out_n[i]
+        # sums in registers (the rows of x and mu could alias, so += on x would go to memory)
+        a0 = f0
+        a1 = f0
+        a2 = f0
+        a3 = f0
         for q in range(din):
             s = in_tab[i, q]
-            j = src[s]
             ws = w[s]
-            for m in range(MSG_DIM):
-                xi[X_MIN + m] += ws * mu[j, m]
+            mj = mu[src[s]]
+            a0 += ws * mj[0]
+            a1 += ws * mj[1]
+            a2 += ws * mj[2]
+            a3 += ws * mj[3]
+        b0 = f0
+        b1 = f0
+        b2 = f0
+        b3 = f0
         for q in range(dout):
             s = out_tab[i, q]
-            j = dst[s]
             ws = w[s]
-            for m in range(MSG_DIM):
-                xi[X_MOUT + m] += ws * mu[j, m]
+            mj = mu[dst[s]]
+            b0 += ws * mj[0]
+            b1 += ws * mj[1]
+            b2 += ws * mj[2]
+            b3 += ws * mj[3]
         fin = np.float32(din)
         fout = np.float32(dout)
         a_in = one / max(fin, one)
         a_out = one / max(fout, one)
-        for m in range(MSG_DIM):
-            xi[X_MIN + m] *= a_in
-            xi[X_MOUT + m] *= a_out
+        xi[X_MIN] = a0 * a_in
+        xi[X_MIN + 1] = a1 * a_in
+        xi[X_MIN + 2] = a2 * a_in
+        xi[X_MIN + 3] = a3 * a_in
+        xi[X_MOUT] = b0 * a_out
+        xi[X_MOUT + 1] = b1 * a_out
+        xi[X_MOUT + 2] = b2 * a_out
+        xi[X_MOUT + 3] = b3 * a_out
         xi[X_RATE] = np.float32(10.0) * rate[i]
         xi[X_COUNT] = np.float32(count[i]) * inv_k
         xi[X_KIND + kind[i]] = one

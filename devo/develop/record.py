@@ -100,7 +100,7 @@ def make_recorder(
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def record_step(net: NetState, ag: Agent, rec: Recorder, spikes: int, reward: float, action: float) -> None:
     """Write one row of counters (when recording is on and rows remain)."""
     r = rec.rows[0]
@@ -138,7 +138,7 @@ def record_step(net: NetState, ag: Agent, rec: Recorder, spikes: int, reward: fl
     rec.rows[0] = r + 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def take_snapshot(net: NetState, rec: Recorder, step: int) -> None:
     """Copy the network into the next snapshot slot (if any is left)."""
     k = rec.snap_n[0]
@@ -163,6 +163,6 @@ def take_snapshot(net: NetState, rec: Recorder, step: int) -> None:
         rec.snap_dst[k, s] = net.dst[s]
         rec.snap_w[k, s] = net.w[s]
         rec.snap_elig[k, s] = net.elig[s]
-        for c in range(net.e.shape[0]):
-            rec.snap_e[k, c, s] = net.e[c, s]
+        for c in range(net.e.shape[1]):
+            rec.snap_e[k, c, s] = net.e[s, c]
     rec.snap_n[0] = k + 1

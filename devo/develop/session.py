@@ -8,7 +8,6 @@ step passes only the box (about 2 us per call).
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, types
 from numba.experimental import structref
 
@@ -22,18 +21,18 @@ class LifeBoxType(types.StructRef):
 
 
 class LifeBox(structref.StructRefProxy):
-    """The network, agent, rules, scratch and recorder of one lifetime."""
+    """The network, agent, rules and recorder of one lifetime."""
 
 
-structref.define_proxy(LifeBox, LifeBoxType, ["net", "ag", "R", "eu", "rec"])
+structref.define_proxy(LifeBox, LifeBoxType, ["net", "ag", "R", "rec"])
 
 
-@njit(cache=True)
-def make_box(net, ag, R, eu: np.ndarray, rec) -> LifeBox:
-    return LifeBox(net, ag, R, eu, rec)
+@njit(cache=True, error_model="numpy")
+def make_box(net, ag, R, rec) -> LifeBox:
+    return LifeBox(net, ag, R, rec)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def box_step(box: LifeBox, mode: int, reward: float, terminated: bool, episode: int, t: int, spikes: int) -> int:
     """:func:`devo.develop.step.py_step` on the boxed state."""
-    return py_step(box.net, box.ag, box.R, box.eu, box.rec, mode, reward, terminated, episode, t, spikes)
+    return py_step(box.net, box.ag, box.R, box.rec, mode, reward, terminated, episode, t, spikes)

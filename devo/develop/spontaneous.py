@@ -25,7 +25,7 @@ from devo.develop.rules import Rules
 from devo.rng import normal
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def ou_start(ag: Agent, R: Rules) -> None:
     d = ag.ou.shape[0]
     for k in range(d):
@@ -34,7 +34,7 @@ def ou_start(ag: Agent, R: Rules) -> None:
     _to_xn(ag)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def ou_step(ag: Agent, R: Rules) -> None:
     """Advance the OU process one env step and write its output into ``ag.xn``."""
     d = ag.ou.shape[0]
@@ -46,7 +46,7 @@ def ou_step(ag: Agent, R: Rules) -> None:
     _to_xn(ag)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _add_noise(ag: Agent, R: Rules) -> None:
     """o += L xi, xi ~ N(0, I), with L the lower-triangular noise factor."""
     d = ag.ou.shape[0]
@@ -56,7 +56,7 @@ def _add_noise(ag: Agent, R: Rules) -> None:
             ag.ou[k] += float(R.sa_l[k, j]) * z
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _to_xn(ag: Agent) -> None:
     for k in range(ag.ou.shape[0]):
         ag.xn[k] = np.float32(min(1.0, max(-1.0, ag.ou[k])))

@@ -84,8 +84,8 @@ ACT_BOX = 1
 ACT_BINARY = 2
 
 
-@njit(cache=True, inline="always")
-def plasticity(net: NetState, ag: Agent, R: Rules, eu: np.ndarray) -> None:
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def plasticity(net: NetState, ag: Agent, R: Rules) -> None:
     """Run the rules due at this step (see module docstring)."""
     family = ag.ci[C_FAMILY]
     dev = developing(ag)
@@ -98,7 +98,7 @@ def plasticity(net: NetState, ag: Agent, R: Rules, eu: np.ndarray) -> None:
     step = ag.counters[K_LIFE_STEP]
     if dev or step % ag.ci[C_NODE_EVERY] == 0:
         node_rule(net, ag, R)
-    edge_rule(net, ag, R, eu)
+    edge_rule(net, ag, R)
     if dev or step % ag.ci[C_STRUCT_EVERY] == 0:
         if ag.ci[C_STRUCTURAL] != 0:
             prune(net, ag, R)
@@ -107,7 +107,7 @@ def plasticity(net: NetState, ag: Agent, R: Rules, eu: np.ndarray) -> None:
             neurogenesis(net, ag, R)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def think(net: NetState, ag: Agent, rec: Recorder) -> int:
     """``K`` ticks driven by ``ag.drive``; records the tick raster when recording. Traces run
     while anything will read them (development, and the learned and rstdp families)."""
@@ -120,7 +120,7 @@ def think(net: NetState, ag: Agent, rec: Recorder) -> int:
     return spikes
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def sense(ag: Agent) -> bool:
     """Normalise ``ag.obs`` and encode it; False (and nothing done) if it is not finite."""
     for k in range(ag.obs.shape[0]):
@@ -132,7 +132,7 @@ def sense(ag: Agent) -> bool:
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def act(net: NetState, ag: Agent) -> float:
     """Decode the output window into ``ag.action`` (and ``ag.bits``); returns a scalar summary."""
     kind = ag.ci[C_ACT_KIND]
@@ -149,13 +149,13 @@ def act(net: NetState, ag: Agent) -> float:
     return ag.action[0]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _snap_due(ag: Agent) -> bool:
     every = ag.ci[C_SNAP_EVERY]
     return ag.ci[C_RECORD] != 0 and every > 0 and ag.counters[K_STEP] % every == 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _zero_drive(ag: Agent) -> None:
     for k in range(ag.drive.shape[0]):
         ag.drive[k] = 0.0
@@ -163,12 +163,12 @@ def _zero_drive(ag: Agent) -> None:
         ag.xn[k] = 0.0
 
 
-@njit(cache=True, inline="always")
-def _develop_step(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -> None:
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def _develop_step(net: NetState, ag: Agent, R: Rules, rec: Recorder) -> None:
     """One step of development or spontaneous activity on the drive already set: think, every
     rule, records, clock."""
     spikes = think(net, ag, rec)
-    plasticity(net, ag, R, eu)
+    plasticity(net, ag, R)
     if ag.ci[C_RECORD] != 0:
         record_step(net, ag, rec, spikes, 0.0, 0.0)
     ag.counters[K_STEP] += 1
@@ -176,8 +176,8 @@ def _develop_step(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recor
         take_snapshot(net, rec, ag.counters[K_STEP])
 
 
-@njit(cache=True, inline="always")
-def develop(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -> None:
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def develop(net: NetState, ag: Agent, R: Rules, rec: Recorder) -> None:
     """Development (no input) then spontaneous activity (OU input), all rules on, modulator 0."""
     recording = ag.ci[C_RECORD] != 0
     silence_modulator(ag)
@@ -188,7 +188,7 @@ def develop(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -
     _zero_drive(ag)
     for t in range(ag.ci[C_DEV_STEPS]):
         ag.counters[K_EP_STEP] = t
-        _develop_step(net, ag, R, eu, rec)
+        _develop_step(net, ag, R, rec)
     if recording:
         take_snapshot(net, rec, ag.counters[K_STEP])  # after development
     if ag.ci[C_SPONTANEOUS] != 0 and ag.ci[C_SA_STEPS] > 0:
@@ -198,14 +198,14 @@ def develop(net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder) -
             ag.counters[K_EP_STEP] = t
             ou_step(ag, R)
             encode(ag.xn, ag.ci[C_ENC], ag.enc_params, ag.drive)
-            _develop_step(net, ag, R, eu, rec)
+            _develop_step(net, ag, R, rec)
         if recording:
             take_snapshot(net, rec, ag.counters[K_STEP])  # after spontaneous activity
     _zero_drive(ag)
     ag.counters[K_PHASE] = PHASE_EPISODE
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def env_act(net: NetState, ag: Agent, rec: Recorder) -> int:
     """Sense ``ag.obs``, think, act. Returns the step's spike count, or -1 for a bad observation."""
     if not sense(ag):
@@ -215,16 +215,16 @@ def env_act(net: NetState, ag: Agent, rec: Recorder) -> int:
     return spikes
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def env_learn(
-    net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder, reward: float, terminated: bool,
+    net: NetState, ag: Agent, R: Rules, rec: Recorder, reward: float, terminated: bool,
     episode: int, t: int, spikes: int,
 ) -> None:
     """The consequence of the last action: modulator, plasticity, records, clocks."""
     ag.counters[K_EPISODE] = episode
     ag.counters[K_EP_STEP] = t
     update_modulator(ag, R, reward, terminated)
-    plasticity(net, ag, R, eu)
+    plasticity(net, ag, R)
     if ag.ci[C_RECORD] != 0:
         record_step(net, ag, rec, spikes, reward, ag.action[0])
     ag.counters[K_STEP] += 1
@@ -234,12 +234,11 @@ def env_learn(
         take_snapshot(net, rec, ag.counters[K_STEP])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def run_native(
     net: NetState,
     ag: Agent,
     R: Rules,
-    eu: np.ndarray,
     rec: Recorder,
     task_id: int,
     tparams: np.ndarray,
@@ -252,7 +251,7 @@ def run_native(
     without resetting the network. ``returns``/``lengths`` receive each episode's return and
     length; a bad observation or reward sets ``K_NAN`` and ends the lifetime."""
     birth(net, ag, R)
-    develop(net, ag, R, eu, rec)
+    develop(net, ag, R, rec)
     native_begin_lifetime(task_id, tparams, tstate, env_rng)
     horizon = ag.ci[C_HORIZON]
     for ep in range(ag.ci[C_EPISODES]):
@@ -275,7 +274,7 @@ def run_native(
                 return
             total += reward
             steps += 1
-            env_learn(net, ag, R, eu, rec, reward, terminated, ep, t, spikes)
+            env_learn(net, ag, R, rec, reward, terminated, ep, t, spikes)
             if terminated:
                 break
         returns[ep] = total
@@ -291,19 +290,19 @@ PY_LEARN_ACT = 2  # learn from the last step's reward, then sense, think, act
 PY_LEARN = 3  # learn from the last step of an episode
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def py_step(
-    net: NetState, ag: Agent, R: Rules, eu: np.ndarray, rec: Recorder, mode: int, reward: float,
+    net: NetState, ag: Agent, R: Rules, rec: Recorder, mode: int, reward: float,
     terminated: bool, episode: int, t: int, spikes: int,
 ) -> int:
     """The Python-environment path's one compiled call per env step (``mode``: ``PY_*``).
     Returns the step's spike count, or -1 for a bad observation (0 for ``PY_BIRTH``/``PY_LEARN``)."""
     if mode == PY_BIRTH:
         birth(net, ag, R)
-        develop(net, ag, R, eu, rec)
+        develop(net, ag, R, rec)
         return 0
     if mode == PY_LEARN or mode == PY_LEARN_ACT:
-        env_learn(net, ag, R, eu, rec, reward, terminated, episode, t, spikes)
+        env_learn(net, ag, R, rec, reward, terminated, episode, t, spikes)
         if mode == PY_LEARN:
             return 0
     return env_act(net, ag, rec)

@@ -43,77 +43,72 @@ from devo.develop.agent import (
     Agent,
     developing,
 )
-from devo.develop.mathx import sigmoid, softsign
+from devo.develop.mathx import bernoulli_logit, softsign
 from devo.develop.rules import E_DIM, H_DIM, MLP_DIM, Rules
 from devo.rng import integers, uniform
 from devo.snn.state import ERR_DEGREE, ERR_FULL, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 from devo.snn.structure import add_synapse, find_synapse, remove_synapse
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def project_pair(
     h: np.ndarray, wa: np.ndarray, wb: np.ndarray, b: np.ndarray, out_a: np.ndarray, out_b: np.ndarray, n: int
 ) -> None:
-    """out_a[k, i] = wa[k] . h[:, i] + b[k] and out_b[k, i] = wb[k] . h[:, i], for i < n."""
-    H = H_DIM
-    for k in range(wa.shape[0]):
-        bk = b[k]
-        for i in range(n):
-            out_a[k, i] = bk
-            out_b[k, i] = np.float32(0.0)
-        for c in range(H):
-            ak = wa[k, c]
-            bk2 = wb[k, c]
-            for i in range(n):
-                out_a[k, i] += ak * h[c, i]
-                out_b[k, i] += bk2 * h[c, i]
+    """out_a[i, k] = wa[k] . h[:, i] + b[k] and out_b[i, k] = wb[k] . h[:, i], for i < n (one row
+    per neuron, so a synapse gathers its two neurons' rows)."""
+    for i in range(n):
+        ra = out_a[i]
+        rb = out_b[i]
+        for k in range(wa.shape[0]):
+            a = b[k]
+            c = np.float32(0.0)
+            for q in range(H_DIM):
+                a += wa[k, q] * h[q, i]
+                c += wb[k, q] * h[q, i]
+            ra[k] = a
+            rb[k] = c
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def prune(net: NetState, ag: Agent, R: Rules) -> int:
-    """Prune alive synapses stochastically; returns how many were removed.
+    """Prune alive synapses stochastically, in slot order; returns how many were removed.
 
-    The MLP runs as vectorised passes over all used slots; then one pass over the alive ones draws
-    the decisions in slot order."""
+    One pass over the used slots: the MLP's hidden layer is ``P = 8`` wide (one SIMD register),
+    from the two neurons' projection rows and the synapse's state row; the draw is
+    :func:`~devo.develop.mathx.bernoulli_logit` (the exact sigmoid only when a bound cannot decide).
+    """
     n = net.meta[M_NEU_HI]
     syn_hi = net.meta[M_SYN_HI]
-    qa, qb, hs, ls = ag.qa, ag.qb, ag.hs, ag.ls
+    qa, qb = ag.qa, ag.qb
     project_pair(net.h, R.prune_wpre, R.prune_wpost, R.prune_b, qa, qb, n)
     c = np.float32(R.prune_c[0]) + (R.prune_c[1] if developing(ag) else np.float32(0.0))
     e, src, dst, s_alive = net.e, net.src, net.dst, net.s_alive
     we, v = R.prune_we, R.prune_v
-    E = E_DIM
     f0 = np.float32(0.0)
-    for s in range(syn_hi):
-        ls[s] = c
-    for k in range(MLP_DIM):
-        hk = hs[k]
-        qak = qa[k]
-        qbk = qb[k]
-        for s in range(syn_hi):
-            hk[s] = qak[src[s]] + qbk[dst[s]]
-        for q in range(E):
-            wkq = we[k, q]
-            eq = e[q]
-            for s in range(syn_hi):
-                hk[s] += wkq * eq[s]
-        vk = v[k]
-        for s in range(syn_hi):
-            z = hk[s]
-            ls[s] += vk * (z if z > f0 else f0)
     removed = 0
     rng = ag.rng
     for s in range(syn_hi):
         if s_alive[s] == 0:
             continue
-        if uniform(rng) < sigmoid(float(ls[s])):
+        a = qa[src[s]]
+        b = qb[dst[s]]
+        x = e[s]
+        x0 = x[0]
+        x1 = x[1]
+        x2 = x[2]
+        x3 = x[3]
+        logit = c
+        for k in range(MLP_DIM):
+            z = a[k] + b[k] + we[k, 0] * x0 + we[k, 1] * x1 + we[k, 2] * x2 + we[k, 3] * x3
+            logit += v[k] * (z if z > f0 else f0)
+        if bernoulli_logit(uniform(rng), float(logit)):
             remove_synapse(net, s)
             removed += 1
     ag.counters[K_PRUNED] += removed
     return removed
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> float:
     r"""Fill ``ag.e_tmp`` with the initial state of a new synapse ``i -> j``; returns its weight.
 
@@ -138,7 +133,7 @@ def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> flo
     return float(ag.cf[F_WMAX]) * float(gain) * float(ag.e_tmp[0])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def add_counted(net: NetState, ag: Agent, i: int, j: int, w: np.float32, e: np.ndarray) -> bool:
     """:func:`devo.snn.structure.add_synapse`, counted: ``K_ADDED`` when added, ``K_REFUSED`` when a
     buffer or degree table is full (an existing or forbidden edge is not counted). True if added."""
@@ -151,14 +146,14 @@ def add_counted(net: NetState, ag: Agent, i: int, j: int, w: np.float32, e: np.n
     return False
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def grow_synapse(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> bool:
     """A new synapse ``i -> j`` in the genome's initial state (:func:`new_synapse_state`), counted."""
     w0 = new_synapse_state(net, ag, R, i, j)
     return add_counted(net, ag, i, j, np.float32(w0), ag.e_tmp)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def synaptogenesis(net: NetState, ag: Agent, R: Rules) -> int:
     """Every alive non-output neuron proposes partners; returns how many synapses were added."""
     n = net.meta[M_NEU_HI]
@@ -184,9 +179,9 @@ def synaptogenesis(net: NetState, ag: Agent, R: Rules) -> int:
             dist = np.float32(math.sqrt(nbr_d[i, q]))
             logit = c
             for k in range(MLP_DIM):
-                z = qa[k, i] + qb[k, j] + wd[k] * dist
+                z = qa[i, k] + qb[j, k] + wd[k] * dist
                 if z > 0:
                     logit += float(v[k] * z)
-            if uniform(rng) < sigmoid(logit) and grow_synapse(net, ag, R, i, j):
+            if bernoulli_logit(uniform(rng), logit) and grow_synapse(net, ag, R, i, j):
                 added += 1
     return added

@@ -44,7 +44,7 @@ def n_output_neurons(kind: int, n: int) -> int:
     return 2 * n if kind == COUNT_DIFF else n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def decode_discrete(net: NetState, outputs: np.ndarray, kind: int) -> int:
     """Index (into ``outputs``) of the chosen discrete action; see the module docstring."""
     best = 0
@@ -66,7 +66,7 @@ def decode_discrete(net: NetState, outputs: np.ndarray, kind: int) -> int:
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def decode_continuous(
     net: NetState,
     outputs: np.ndarray,
@@ -91,7 +91,7 @@ def decode_continuous(
         out[d] = low[d] + (high[d] - low[d]) * (1.0 + a) * 0.5
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def decode_binary(net: NetState, outputs: np.ndarray, out: np.ndarray) -> None:
     """Write one bit per output neuron into ``out`` (int8): 1 if it spiked in the window."""
     for k in range(outputs.shape[0]):

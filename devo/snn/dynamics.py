@@ -64,7 +64,7 @@ from devo.snn.state import (
 # (Each phase stays under 31 arguments: numba cannot inline calls with more.)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def neuron_phase(
     alive, v, i_syn, i_ext, force, adapt, refr, spike, spiked, count, first, v_acc, beta, thr,
     v_reset, t_ref, rho, a_inc, bias, meta,
@@ -108,7 +108,7 @@ def neuron_phase(
     return nsp
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def synapse_phase(
     nsp, i_syn, spike, spiked, x_pre, x_post, rate, src, dst, w, elig, out_tab, out_n, in_tab,
     in_n, meta, tp, traces,
@@ -165,7 +165,7 @@ def synapse_phase(
     meta[M_WINDOW] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def run_ticks(net: NetState, n_ticks: int, traces: bool) -> int:
     """``n_ticks`` ticks in one compiled call; returns the total number of spikes."""
     alive, v, i_syn, i_ext, force = net.alive, net.v, net.i_syn, net.i_ext, net.force
@@ -191,7 +191,7 @@ def run_ticks(net: NetState, n_ticks: int, traces: bool) -> int:
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def run_step(
     net: NetState,
     n_ticks: int,
@@ -243,7 +243,7 @@ def run_step(
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def tick(net: NetState, traces: bool) -> int:
     """Advance the network one tick; returns the number of neurons that spiked.
 
@@ -252,7 +252,7 @@ def tick(net: NetState, traces: bool) -> int:
     return run_ticks(net, 1, traces)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def clear_window(net: NetState) -> None:
     """Start a new read-out window: zero spike counts and membrane sums, forget first spikes."""
     for i in range(net.meta[M_NEU_HI]):

@@ -86,7 +86,7 @@ class EncoderSpec:
         return p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def encode(xn: np.ndarray, kind: int, params: np.ndarray, drive: np.ndarray) -> None:
     """Drive per input neuron from the normalised observation ``xn`` (see module docstring)."""
     d = xn.shape[0]
@@ -107,7 +107,7 @@ def encode(xn: np.ndarray, kind: int, params: np.ndarray, drive: np.ndarray) -> 
             drive[k] = (xn[k] + np.float32(1.0)) * np.float32(0.5)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def apply_drive(
     i_ext: np.ndarray,
     force: np.ndarray,

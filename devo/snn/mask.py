@@ -19,7 +19,7 @@ from numba import njit
 from devo.snn.state import HIDDEN, INPUT, OUTPUT
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def edge_allowed(kind_src: int, kind_dst: int, same: bool, allow_io: int) -> bool:
     """True when a synapse from a neuron of ``kind_src`` to one of ``kind_dst`` is allowed."""
     if same or kind_dst == INPUT or kind_src == OUTPUT:

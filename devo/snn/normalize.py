@@ -42,7 +42,7 @@ def new_stats(dim: int) -> np.ndarray:
     return np.zeros((3, dim), np.float64)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def all_finite(x: np.ndarray) -> bool:
     for k in range(x.shape[0]):
         if not math.isfinite(x[k]):
@@ -50,7 +50,7 @@ def all_finite(x: np.ndarray) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def normalize(
     obs: np.ndarray,
     mode: np.ndarray,

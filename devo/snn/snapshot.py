@@ -101,5 +101,5 @@ def take_snapshot(st: S.NetState) -> NetworkSnapshot:
         dst=st.dst[s].copy(),
         weight=st.w[s].copy(),
         elig=st.elig[s].copy(),
-        e=np.ascontiguousarray(st.e[:, s].T),
+        e=st.e[s].copy(),
     )

@@ -9,8 +9,9 @@ Layout choices that the kernels rely on:
 
 - per-neuron vectors have length ``max_neurons``; the developmental state ``h`` is stored
   structure-of-arrays, shape ``(h_dim, max_neurons)``;
-- per-synapse vectors have length ``max_synapses``; the synapse state ``e`` is ``(e_dim,
-  max_synapses)``. Slot ``s`` is a synapse ``src[s] -> dst[s]`` when ``s_alive[s]``;
+- per-synapse vectors have length ``max_synapses``; the synapse state ``e`` is ``(max_synapses,
+  e_dim)``, one 16-byte row per synapse, so the per-synapse rules load and store a synapse's whole
+  state at once. Slot ``s`` is a synapse ``src[s] -> dst[s]`` when ``s_alive[s]``;
 - adjacency is kept twice, as per-neuron slot tables: ``out_tab[i, :out_n[i]]`` lists the
   synapses leaving ``i`` and ``in_tab[j, :in_n[j]]`` those entering ``j``; ``out_pos[s]`` and
   ``in_pos[s]`` give a synapse's place in them, so removal is O(1). ``max_degree`` bounds both;
@@ -122,7 +123,7 @@ class NetState(NamedTuple):
     dst: np.ndarray  # int32[S]
     w: np.ndarray  # float32[S] weight
     elig: np.ndarray  # float32[S] eligibility trace
-    e: np.ndarray  # float32[e_dim, S] synapse state
+    e: np.ndarray  # float32[S, e_dim] synapse state (one row per synapse)
     # adjacency
     out_tab: np.ndarray  # int32[N, D]
     out_n: np.ndarray  # int32[N]
@@ -153,7 +154,7 @@ class NetState(NamedTuple):
 
     @property
     def e_dim(self) -> int:
-        return int(self.e.shape[0])
+        return int(self.e.shape[1])
 
     def copy(self) -> NetState:
         """A deep copy (every array copied)."""
@@ -216,7 +217,7 @@ def allocate(
         dst=np.full(s, -1, i32),
         w=np.zeros(s, f32),
         elig=np.zeros(s, f32),
-        e=np.zeros((e_dim, s), f32),
+        e=np.zeros((s, e_dim), f32),
         out_tab=np.full((n, d), -1, i32),
         out_n=np.zeros(n, i32),
         in_tab=np.full((n, d), -1, i32),

@@ -42,7 +42,7 @@ from devo.snn.state import (
 )
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def find_synapse(net: NetState, i: int, j: int) -> int:
     """Slot of the synapse ``i -> j``, or -1. Scans the shorter of the two tables."""
     if net.out_n[i] <= net.in_n[j]:
@@ -58,7 +58,7 @@ def find_synapse(net: NetState, i: int, j: int) -> int:
     return -1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def add_synapse(net: NetState, i: int, j: int, w: float, e0: np.ndarray) -> int:
     """Add synapse ``i -> j`` with weight ``w`` and state ``e0`` (length ``e_dim``).
 
@@ -89,8 +89,8 @@ def add_synapse(net: NetState, i: int, j: int, w: float, e0: np.ndarray) -> int:
     net.dst[s] = j
     net.w[s] = w
     net.elig[s] = 0.0
-    for c in range(net.e.shape[0]):
-        net.e[c, s] = e0[c]
+    for c in range(net.e.shape[1]):
+        net.e[s, c] = e0[c]
     k = net.out_n[i]
     net.out_tab[i, k] = s
     net.out_pos[s] = k
@@ -105,7 +105,7 @@ def add_synapse(net: NetState, i: int, j: int, w: float, e0: np.ndarray) -> int:
     return s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def remove_synapse(net: NetState, s: int) -> bool:
     """Remove the synapse in slot ``s``; False if ``s`` is out of range or not alive.
 
@@ -137,8 +137,8 @@ def remove_synapse(net: NetState, s: int) -> bool:
     net.dst[s] = -1
     net.w[s] = 0.0
     net.elig[s] = 0.0
-    for c in range(net.e.shape[0]):
-        net.e[c, s] = 0.0
+    for c in range(net.e.shape[1]):
+        net.e[s, c] = 0.0
     net.out_pos[s] = -1
     net.in_pos[s] = -1
     net.free[net.meta[M_NFREE]] = s
@@ -147,7 +147,7 @@ def remove_synapse(net: NetState, s: int) -> bool:
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def add_neuron(net: NetState, kind: int, x: float, y: float, params: np.ndarray) -> int:
     """Switch on the lowest dead neuron slot with ``kind``, position ``(x, y)`` and ``params``
     (packed ``P_*`` vector). Dynamic state, traces and ``h`` start at zero.
@@ -195,7 +195,7 @@ def add_neuron(net: NetState, kind: int, x: float, y: float, params: np.ndarray)
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def remove_neuron(net: NetState, i: int) -> bool:
     """Remove neuron ``i`` and every synapse that touches it; False if not alive or out of range."""
     if i < 0 or i >= net.alive.shape[0] or net.alive[i] == 0:
@@ -220,7 +220,7 @@ def remove_neuron(net: NetState, i: int) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def set_neuron_params(net: NetState, i: int, params: np.ndarray) -> None:
     """Overwrite neuron ``i``'s parameters with the packed ``P_*`` vector."""
     net.beta[i] = params[P_BETA]
@@ -232,10 +232,10 @@ def set_neuron_params(net: NetState, i: int, params: np.ndarray) -> None:
     net.bias[i] = params[P_BIAS]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def add_synapses(net: NetState, src: np.ndarray, dst: np.ndarray, w: np.ndarray, out: np.ndarray) -> int:
     """Add many synapses (zero state); ``out[k]`` receives each result code. Returns how many were added."""
-    e0 = np.zeros(net.e.shape[0], np.float32)
+    e0 = np.zeros(net.e.shape[1], np.float32)
     added = 0
     for k in range(src.shape[0]):
         r = add_synapse(net, src[k], dst[k], w[k], e0)

@@ -215,10 +215,10 @@ def test_rstdp_changes_weights_only_where_eligibility_and_modulator_coincide() -
 
     ev = evaluator(develop={"plasticity": "rstdp"})
     g = set_block(ev, ev.initial_genome(0), "rstdp", [0.5, 0.0, 0.0])
-    net, ag, R, eu, rec = ev.prepare(g, 0)
+    net, ag, R, rec = ev.prepare(g, 0)
     from devo.develop.step import PY_BIRTH, py_step
 
-    py_step(net, ag, R, eu, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
+    py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
     syn = np.flatnonzero(net.s_alive)
     assert len(syn) > 4
     net.elig[:] = 0.0

@@ -48,7 +48,7 @@ def state_from_gym(env) -> np.ndarray:
     return np.array(env.unwrapped.state, dtype=np.float64)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _dsdt(params, theta1, theta2, dtheta1, dtheta2, a):
     l1 = params[1]
     m1 = params[2]
@@ -75,7 +75,7 @@ def _dsdt(params, theta1, theta2, dtheta1, dtheta2, a):
     return dtheta1, dtheta2, ddtheta1, ddtheta2
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _wrap(x, m, M):
     diff = M - m
     while x > M:
@@ -85,12 +85,12 @@ def _wrap(x, m, M):
     return x
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def begin_lifetime(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     pass
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     lo = params[10]
     hi = params[11]
@@ -98,7 +98,7 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
         state[k] = float(np.float32(lo + (hi - lo) * uniform(rng)))
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     obs[0] = math.cos(state[0])
     obs[1] = math.sin(state[0])
@@ -108,7 +108,7 @@ def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     obs[5] = state[3]
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray) -> tuple[float, bool]:
     a = float(int(action[0]) - 1)
     dt = params[0]

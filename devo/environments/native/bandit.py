@@ -57,7 +57,7 @@ def reward_range(params: tuple[float, ...]) -> tuple[float, float]:
     return (0.0, 1.0)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _move_good_arm(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     n = int(params[0])
     good = int(state[0])
@@ -67,13 +67,13 @@ def _move_good_arm(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> No
         state[0] = float((good + 1 + integers(rng, n - 1)) % n)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def begin_lifetime(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[0] = float(integers(rng, int(params[0])))
     state[1] = -1.0
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[1] += 1.0
     if state[1] > 0.0 and uniform(rng) < params[3]:
@@ -83,7 +83,7 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[4] = -1.0
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     n = int(params[0])
     obs[0] = 1.0
@@ -93,7 +93,7 @@ def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
         obs[2 + k] = 1.0 if k == last else 0.0
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray) -> tuple[float, bool]:
     a = int(action[0])
     p = params[1] if a == int(state[0]) else params[2]

@@ -48,12 +48,12 @@ def state_from_gym(env) -> np.ndarray:
     return np.array(env.unwrapped.state, dtype=np.float64)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def begin_lifetime(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     pass
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     lo = params[9]
     hi = params[10]
@@ -61,13 +61,13 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
         state[k] = lo + (hi - lo) * uniform(rng)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     for k in range(4):
         obs[k] = state[k]
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray) -> tuple[float, bool]:
     gravity = params[0]
     masscart = params[1]

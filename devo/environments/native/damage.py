@@ -48,7 +48,7 @@ def inner_offsets(params: np.ndarray | tuple) -> tuple[int, int, int]:
     return P_HEADER, P_HEADER + p, S_HEADER + n + m
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def begin(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     kind = int(params[0])
     lo = int(params[1])
@@ -79,12 +79,12 @@ def begin(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
         state[2] = float(fixed) if fixed >= 0 else float(integers(rng, n))
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def reset(state: np.ndarray) -> None:
     state[0] += 1.0
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def map_action(params: np.ndarray, state: np.ndarray, action: np.ndarray) -> None:
     """Write the action the wrapped task receives into the scratch slot of ``state``."""
     n = int(params[4])
@@ -110,7 +110,7 @@ def map_action(params: np.ndarray, state: np.ndarray, action: np.ndarray) -> Non
         state[s + i] = action[int(state[S_HEADER + i])]
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def flip_observation(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     if int(params[0]) == FLIP_OBS and state[0] >= state[1]:
         k = int(state[2])

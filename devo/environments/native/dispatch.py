@@ -34,7 +34,7 @@ BASE_IDS = (CARTPOLE, ACROBOT, MOUNTAINCAR, PENDULUM, FORAGING, BANDIT)
 DAMAGE_STRIDE = damage.DAMAGE_STRIDE
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _begin(base: int, params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     if base == CARTPOLE:
         cartpole.begin_lifetime(params, state, rng)
@@ -52,7 +52,7 @@ def _begin(base: int, params: np.ndarray, state: np.ndarray, rng: np.ndarray) ->
         raise ValueError("unknown native task id")
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _reset(base: int, params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     if base == CARTPOLE:
         cartpole.reset(params, state, rng)
@@ -70,7 +70,7 @@ def _reset(base: int, params: np.ndarray, state: np.ndarray, rng: np.ndarray) ->
         raise ValueError("unknown native task id")
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _observe(base: int, params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     if base == CARTPOLE:
         cartpole.observe(params, state, obs)
@@ -88,7 +88,7 @@ def _observe(base: int, params: np.ndarray, state: np.ndarray, obs: np.ndarray) 
         raise ValueError("unknown native task id")
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _step(base: int, params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray):
     if base == CARTPOLE:
         return cartpole.step(params, state, action, rng)
@@ -105,7 +105,7 @@ def _step(base: int, params: np.ndarray, state: np.ndarray, action: np.ndarray, 
     raise ValueError("unknown native task id")
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _split(params: np.ndarray) -> tuple[int, int, int, int]:
     n = int(params[4])
     p = int(params[6])
@@ -113,7 +113,7 @@ def _split(params: np.ndarray) -> tuple[int, int, int, int]:
     return damage.P_HEADER, damage.P_HEADER + p, damage.S_HEADER + n, damage.S_HEADER + n + m
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def native_begin_lifetime(task_id: int, params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     if task_id < DAMAGE_STRIDE:
         _begin(task_id, params, state, rng)
@@ -123,7 +123,7 @@ def native_begin_lifetime(task_id: int, params: np.ndarray, state: np.ndarray, r
     _begin(task_id % DAMAGE_STRIDE, params[p0:p1], state[s1:], rng)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def native_reset(task_id: int, params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     if task_id < DAMAGE_STRIDE:
         _reset(task_id, params, state, rng)
@@ -133,7 +133,7 @@ def native_reset(task_id: int, params: np.ndarray, state: np.ndarray, rng: np.nd
     _reset(task_id % DAMAGE_STRIDE, params[p0:p1], state[s1:], rng)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def native_observe(task_id: int, params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     if task_id < DAMAGE_STRIDE:
         _observe(task_id, params, state, obs)
@@ -143,7 +143,7 @@ def native_observe(task_id: int, params: np.ndarray, state: np.ndarray, obs: np.
     damage.flip_observation(params, state, obs)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def native_step(
     task_id: int, params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray
 ) -> tuple[float, bool]:

@@ -56,7 +56,7 @@ def reward_range(params: tuple[float, ...]) -> tuple[float, float]:
     return (min(0.0, params[1]), max(0.0, params[1]))
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _new_trial(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[0] = float(int(params[0]) // 2)
     state[2] = 0.0
@@ -64,25 +64,25 @@ def _new_trial(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
         state[1] = 1.0 - state[1]
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def begin_lifetime(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[1] = float(integers(rng, 2))
     state[0] = float(int(params[0]) // 2)
     state[2] = 0.0
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[0] = float(int(params[0]) // 2)
     state[2] = 0.0
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     obs[0] = state[0]
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray) -> tuple[float, bool]:
     length = int(params[0])
     a = int(action[0])

@@ -21,7 +21,7 @@ BOX = 1
 MULTIBINARY = 2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", _nrt=False)
 def random_steps(
     task_id: int,
     params: np.ndarray,

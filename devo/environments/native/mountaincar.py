@@ -38,12 +38,12 @@ def state_from_gym(env) -> np.ndarray:
     return np.array(env.unwrapped.state, dtype=np.float64)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def begin_lifetime(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     pass
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     lo = params[7]
     hi = params[8]
@@ -51,13 +51,13 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[1] = 0.0
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     obs[0] = state[0]
     obs[1] = state[1]
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray) -> tuple[float, bool]:
     min_p = params[0]
     max_p = params[1]

@@ -40,12 +40,12 @@ def state_from_gym(env) -> np.ndarray:
     return np.array(env.unwrapped.state, dtype=np.float64)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def begin_lifetime(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     pass
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     hx = params[6]
     hy = params[7]
@@ -53,19 +53,19 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
     state[1] = -hy + 2.0 * hy * uniform(rng)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     obs[0] = math.cos(state[0])
     obs[1] = math.sin(state[0])
     obs[2] = state[1]
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def _angle_normalize(x: float) -> float:
     return ((x + math.pi) % (2 * math.pi)) - math.pi  # Python's modulo, as numpy
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndarray) -> tuple[float, bool]:
     max_speed = params[0]
     max_torque = params[1]

@@ -1,0 +1,155 @@
+"""The compiled rules against plain numpy references: edge rule, node rule, pruning, and the
+exact Bernoulli draw behind every structural decision."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numba import njit
+
+from devo.develop import agent as A
+from devo.develop.edge import edge_rule
+from devo.develop.mathx import bernoulli_logit
+from devo.develop.node import node_rule
+from devo.develop.step import PY_BIRTH, py_step
+from devo.develop.structural import prune
+from devo.rng import PyRng
+from devo.snn import state as S
+from tests.develop.helpers import evaluator
+
+
+def _softsign(x):
+    return x / (1 + np.abs(x))
+
+
+def _gate(x):
+    return 0.5 + 0.5 * _softsign(x)
+
+
+def developed(seed: int, sigma: float, m: float, phase: int):
+    """A network after development, with random traces, eligibility and modulator."""
+    ev = evaluator()
+    rng = np.random.default_rng(seed)
+    g = ev.initial_genome(seed % 5) + sigma * rng.normal(size=ev.genome_size).astype(np.float32)
+    net, ag, R, rec = ev.prepare(g, seed)
+    py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
+    n = net.meta[S.M_NEU_HI]
+    net.x_pre[:n] = rng.uniform(0, 2, n)
+    net.x_post[:n] = rng.uniform(0, 2, n)
+    net.rate[:n] = rng.uniform(0, 0.3, n)
+    net.count[:n] = rng.integers(0, 5, n)
+    net.elig[:] = np.where(net.s_alive != 0, rng.normal(size=net.elig.shape), 0).astype(np.float32)
+    ag.ms[A.MS_M] = m
+    ag.counters[A.K_PHASE] = phase
+    return net, ag, R
+
+
+_cases = settings(max_examples=15, deadline=None)
+_given = given(
+    seed=st.integers(0, 2**20), sigma=st.sampled_from([0.0, 0.3, 1.0]), m=st.floats(-2, 2),
+    phase=st.sampled_from([A.PHASE_DEVELOP, A.PHASE_EPISODE]),
+)
+
+
+@_cases
+@_given
+def test_edge_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) -> None:
+    net, ag, R = developed(seed, sigma, m, phase)
+    n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
+    alive = net.s_alive[:hi] != 0
+    i, j = net.src[:hi][alive], net.dst[:hi][alive]
+    h = net.h[:, :n].astype(np.float64)
+    m32 = float(np.float32(m))
+    a = R.edge_bias[:, None] + R.edge_d[:, 2:3] * net.x_pre[None, :n] + R.edge_a @ h
+    b = R.edge_d[:, 4:5] * m32 + R.edge_d[:, 3:4] * net.x_post[None, :n] + R.edge_b @ h
+    a2, b2 = R.edge_a2 @ h, R.edge_b2 @ h
+    e = net.e[:hi][alive].T.astype(np.float64)
+    ge = R.edge_d[:, 0] * m32 + R.edge_d[:, 1]
+    u = a[:, i] + b[:, j] + a2[:, i] * b2[:, j] + ge[:, None] * net.elig[:hi][alive][None, :] + R.edge_c @ e
+    row = 0 if phase == A.PHASE_EPISODE else 1
+    lam = 1 / (1 + np.exp(-R.edge_rate[row].astype(np.float64)))
+    e_ref = e + lam[:, None] * (_softsign(u) - e)
+    w_ref = ag.cf[A.F_WMAX] * R.syn_gain[3 * net.kind[i] + net.kind[j]] * e_ref[0]
+
+    edge_rule(net, ag, R)
+    np.testing.assert_allclose(net.e[:hi][alive].T, e_ref, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(net.w[:hi][alive], w_ref, rtol=1e-5, atol=1e-6)
+    assert (net.e[:hi][~alive] == 0).all() and (net.w[:hi][~alive] == 0).all()
+
+
+@_cases
+@_given
+def test_node_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) -> None:
+    net, ag, R = developed(seed, sigma, m, phase)
+    n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
+    alive_n = net.alive[:n] != 0
+    h = net.h[:, :n].astype(np.float64)
+    mu = _softsign(R.msg_w @ h + R.msg_b[:, None])  # (M, n)
+    syn = np.flatnonzero(net.s_alive[:hi])
+    src, dst, w = net.src[syn], net.dst[syn], net.w[syn].astype(np.float64)
+    x_in = np.zeros((4, n))
+    x_out = np.zeros((4, n))
+    np.add.at(x_in.T, dst, (w * mu[:, src]).T)
+    np.add.at(x_out.T, src, (w * mu[:, dst]).T)
+    din = np.bincount(dst, minlength=n)[:n].astype(np.float64)
+    dout = np.bincount(src, minlength=n)[:n].astype(np.float64)
+    kind = np.eye(3)[net.kind[:n]].T
+    x = np.vstack([
+        x_in / np.maximum(din, 1), x_out / np.maximum(dout, 1), 10 * net.rate[None, :n],
+        net.count[None, :n] / ag.ci[A.C_TICKS], kind, (din / (din + 4))[None], (dout / (dout + 4))[None],
+        np.full((1, n), np.float32(m)), net.pos[:n].T, np.full((1, n), 1.0 if phase != A.PHASE_EPISODE else 0.0),
+    ])
+    H = h.shape[0]
+    pre = R.gru_wx.T @ x + R.gru_b[:, None]
+    rec = R.gru_uh.T @ h
+    z = _gate(pre[:H] + rec[:H])
+    r = _gate(pre[H:2 * H] + rec[H:2 * H])
+    cand = _softsign(pre[2 * H:] + r * rec[2 * H:])
+    h_ref = np.where(alive_n, h + z * (cand - h), 0.0)
+
+    node_rule(net, ag, R)
+    np.testing.assert_allclose(net.h[:, :n], h_ref, rtol=1e-4, atol=1e-5)
+
+
+@_cases
+@_given
+def test_pruning_matches_numpy_and_the_python_generator(seed: int, sigma: float, m: float, phase: int) -> None:
+    net, ag, R = developed(seed, sigma, m, phase)
+    # logits near the middle, so some synapses go and some stay
+    R.prune_c[:] = np.float32(np.random.default_rng(seed).uniform(-3, 1))
+    n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
+    h = net.h[:, :n].astype(np.float64)
+    qa = R.prune_wpre @ h + R.prune_b[:, None]
+    qb = R.prune_wpost @ h
+    syn = np.flatnonzero(net.s_alive[:hi])
+    hid = qa[:, net.src[syn]] + qb[:, net.dst[syn]] + R.prune_we @ net.e[syn].T.astype(np.float64)
+    bias = R.prune_c[0] + (R.prune_c[1] if phase != A.PHASE_EPISODE else 0.0)
+    logit = bias + R.prune_v @ np.maximum(hid, 0)
+    py = PyRng(ag.rng.copy())
+    expect = [s for s, lg in zip(syn, logit) if py.uniform() < 1 / (1 + math.exp(-lg))]
+
+    removed = prune(net, ag, R)
+    assert removed == len(expect)
+    assert set(np.flatnonzero(net.s_alive[:hi] == 0)) & set(syn) == set(expect)
+    np.testing.assert_array_equal(ag.rng, py.state())
+
+
+@njit(cache=True)
+def _draws(u: np.ndarray, x: np.ndarray) -> np.ndarray:
+    out = np.empty(u.shape[0], np.bool_)
+    for k in range(u.shape[0]):
+        out[k] = bernoulli_logit(u[k], x[k])
+    return out
+
+
+@settings(max_examples=200)
+@given(u=st.floats(0, 1, exclude_max=True), x=st.floats(-60, 60))
+def test_bernoulli_logit_is_the_sigmoid_draw(u: float, x: float) -> None:
+    sig = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+    # the draw itself, and draws just either side of the sigmoid (where a loose bound would err)
+    for uu in (u, sig, np.nextafter(sig, 0), np.nextafter(sig, 1)):
+        if 0 <= uu < 1:
+            assert _draws(np.array([uu]), np.array([x]))[0] == (uu < sig), (uu, x)
