@@ -64,40 +64,70 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
     The per-neuron projections go into rows (``ag.pre[i] = [a_i, a'_i]``, ``ag.post[j] = [b_j,
     b'_j]``), so a synapse gathers two rows and loads its state ``e[s]`` in one 16-byte row; the
     per-synapse body is written out for ``E = 4`` so LLVM packs the four components into one SIMD
-    register. Dead slots are zeroed (their src/dst of -1 read a valid neuron row).
+    register. Dead slots are computed too (reading neuron row 0) and zeroed.
     """
     n = net.meta[M_NEU_HI]
     syn_hi = net.meta[M_SYN_HI]
     h, e, w = net.h, net.e, net.w
-    E = E_DIM
     pre, post = ag.pre, ag.post
     x_pre, x_post = net.x_pre, net.x_post
-    ea, eb, ec, ed, ebias, erate = R.edge_a, R.edge_b, R.edge_c, R.edge_d, R.edge_bias, R.edge_rate
-    ea2, eb2 = R.edge_a2, R.edge_b2
+    ec, ed, ebias, erate = R.edge_c, R.edge_d, R.edge_bias, R.edge_rate
     m = np.float32(ag.ms[MS_M])
     wmax = np.float32(ag.cf[F_WMAX])
     f0 = np.float32(0.0)
-    # per-neuron projections, one row per neuron
+    # per-neuron projections, one row per neuron: [a_i, a'_i] and [b_j, b'_j] (eight sums each,
+    # written out so they stay in one SIMD register)
+    wa, wb = R.edge_pre_w, R.edge_post_w
     for i in range(n):
         xa = x_pre[i]
         xb = x_post[i]
+        a0 = ebias[0] + ed[0, 2] * xa
+        a1 = ebias[1] + ed[1, 2] * xa
+        a2 = ebias[2] + ed[2, 2] * xa
+        a3 = ebias[3] + ed[3, 2] * xa
+        b0 = ed[0, 4] * m + ed[0, 3] * xb
+        b1 = ed[1, 4] * m + ed[1, 3] * xb
+        b2 = ed[2, 4] * m + ed[2, 3] * xb
+        b3 = ed[3, 4] * m + ed[3, 3] * xb
+        a4 = a5 = a6 = a7 = b4 = b5 = b6 = b7 = f0
+        for k in range(H_DIM):
+            hk = h[k, i]
+            ra = wa[k]
+            rb = wb[k]
+            a0 += ra[0] * hk
+            a1 += ra[1] * hk
+            a2 += ra[2] * hk
+            a3 += ra[3] * hk
+            a4 += ra[4] * hk
+            a5 += ra[5] * hk
+            a6 += ra[6] * hk
+            a7 += ra[7] * hk
+            b0 += rb[0] * hk
+            b1 += rb[1] * hk
+            b2 += rb[2] * hk
+            b3 += rb[3] * hk
+            b4 += rb[4] * hk
+            b5 += rb[5] * hk
+            b6 += rb[6] * hk
+            b7 += rb[7] * hk
         pi = pre[i]
         qi = post[i]
-        for c in range(E):
-            a = ebias[c] + ed[c, 2] * xa
-            b = ed[c, 4] * m + ed[c, 3] * xb
-            a2 = f0
-            b2 = f0
-            for k in range(H_DIM):
-                hk = h[k, i]
-                a += ea[c, k] * hk
-                b += eb[c, k] * hk
-                a2 += ea2[c, k] * hk
-                b2 += eb2[c, k] * hk
-            pi[c] = a
-            qi[c] = b
-            pi[E + c] = a2
-            qi[E + c] = b2
+        pi[0] = a0
+        pi[1] = a1
+        pi[2] = a2
+        pi[3] = a3
+        pi[4] = a4
+        pi[5] = a5
+        pi[6] = a6
+        pi[7] = a7
+        qi[0] = b0
+        qi[1] = b1
+        qi[2] = b2
+        qi[3] = b3
+        qi[4] = b4
+        qi[5] = b5
+        qi[6] = b6
+        qi[7] = b7
     # per synapse: u = a_i + b_j + a'_i * b'_j + g * elig + C e, then the relaxation and the weight
     row = 1 if developing(ag) else 0
     l0 = _rate(erate[row, 0])
@@ -113,21 +143,26 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
     c20, c21, c22, c23 = ec[2, 0], ec[2, 1], ec[2, 2], ec[2, 3]
     c30, c31, c32, c33 = ec[3, 0], ec[3, 1], ec[3, 2], ec[3, 3]
     src, dst, elig, alive, kind, gain = net.src, net.dst, net.elig, net.s_alive, net.kind, R.syn_gain
+    # flat views: constant strides (8 per neuron row, 4 per synapse row) need no multiply by a
+    # stride loaded from the array header
+    pf = pre.reshape(pre.size)
+    qf = post.reshape(post.size)
+    ef = e.reshape(e.size)
     for s in range(syn_hi):
-        i = src[s]
-        j = dst[s]
+        i = max(src[s], 0)  # a dead slot (-1) reads row 0; its result is zeroed below
+        j = max(dst[s], 0)
         el = elig[s]
-        x = e[s]
-        a = pre[i]
-        b = post[j]
-        x0 = x[0]
-        x1 = x[1]
-        x2 = x[2]
-        x3 = x[3]
-        u0 = a[0] + b[0] + a[4] * b[4] + g0 * el + c00 * x0 + c01 * x1 + c02 * x2 + c03 * x3
-        u1 = a[1] + b[1] + a[5] * b[5] + g1 * el + c10 * x0 + c11 * x1 + c12 * x2 + c13 * x3
-        u2 = a[2] + b[2] + a[6] * b[6] + g2 * el + c20 * x0 + c21 * x1 + c22 * x2 + c23 * x3
-        u3 = a[3] + b[3] + a[7] * b[7] + g3 * el + c30 * x0 + c31 * x1 + c32 * x2 + c33 * x3
+        ai = i * 8
+        bj = j * 8
+        es = s * 4
+        x0 = ef[es]
+        x1 = ef[es + 1]
+        x2 = ef[es + 2]
+        x3 = ef[es + 3]
+        u0 = pf[ai] + qf[bj] + pf[ai + 4] * qf[bj + 4] + g0 * el + c00 * x0 + c01 * x1 + c02 * x2 + c03 * x3
+        u1 = pf[ai + 1] + qf[bj + 1] + pf[ai + 5] * qf[bj + 5] + g1 * el + c10 * x0 + c11 * x1 + c12 * x2 + c13 * x3
+        u2 = pf[ai + 2] + qf[bj + 2] + pf[ai + 6] * qf[bj + 6] + g2 * el + c20 * x0 + c21 * x1 + c22 * x2 + c23 * x3
+        u3 = pf[ai + 3] + qf[bj + 3] + pf[ai + 7] * qf[bj + 7] + g3 * el + c30 * x0 + c31 * x1 + c32 * x2 + c33 * x3
         n0 = x0 + l0 * (softsign(u0) - x0)
         n1 = x1 + l1 * (softsign(u1) - x1)
         n2 = x2 + l2 * (softsign(u2) - x2)
@@ -137,10 +172,10 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
             n1 = f0
             n2 = f0
             n3 = f0
-        x[0] = n0
-        x[1] = n1
-        x[2] = n2
-        x[3] = n3
+        ef[es] = n0
+        ef[es + 1] = n1
+        ef[es + 2] = n2
+        ef[es + 3] = n3
         w[s] = wmax * gain[3 * kind[i] + kind[j]] * n0
 
 

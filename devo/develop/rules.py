@@ -46,22 +46,21 @@ class Rules(NamedTuple):
     gru_wx: np.ndarray  # (X, 3H)  node GRU input weights, transposed: columns z, r, n
     gru_uh: np.ndarray  # (H, 3H)  recurrent weights, transposed
     gru_b: np.ndarray  # (3H,)
-    edge_a: np.ndarray  # (E, H)   projection of the presynaptic state
-    edge_b: np.ndarray  # (E, H)   projection of the postsynaptic state
-    edge_a2: np.ndarray  # (E, H)  presynaptic factor of the bilinear (pre x post) term
-    edge_b2: np.ndarray  # (E, H)  postsynaptic factor of the bilinear term
     edge_c: np.ndarray  # (E, E)   synapse-state recurrence
     edge_d: np.ndarray  # (E, 5)   weights of elig*m, elig, x_pre, x_post, m
     edge_bias: np.ndarray  # (E,)
     edge_rate: np.ndarray  # (2, E)  lambda = sigmoid(edge_rate[0]) in the lifetime, [1] while developing
+    edge_pre_w: np.ndarray  # (H, 2E)  blocks edge.a (projection of the presynaptic state) and edge.a2
+    #                           (its factor of the bilinear term), transposed: row k = coefficients of h_k
+    edge_post_w: np.ndarray  # (H, 2E)  edge.b and edge.b2 (postsynaptic side), transposed
     prune_we: np.ndarray  # (P, E)
-    prune_wpre: np.ndarray  # (P, H)
-    prune_wpost: np.ndarray  # (P, H)
+    prune_wpre: np.ndarray  # (H, P)  transposed: row k = coefficients of h_k
+    prune_wpost: np.ndarray  # (H, P)
     prune_b: np.ndarray  # (P,)
     prune_v: np.ndarray  # (P,)
     prune_c: np.ndarray  # (2,)  output bias in the lifetime, extra bias while developing
-    add_wpre: np.ndarray  # (P, H)
-    add_wpost: np.ndarray  # (P, H)
+    add_wpre: np.ndarray  # (H, P)  transposed
+    add_wpost: np.ndarray  # (H, P)
     add_wd: np.ndarray  # (P,)  weight of the distance
     add_b: np.ndarray  # (P,)
     add_v: np.ndarray  # (P,)
@@ -177,6 +176,7 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
     """Shape a (checked) genome into :class:`Rules` (float32 arrays, contiguous)."""
     p = spec.unflatten(genome)
     c = lambda name: np.ascontiguousarray(p[name], np.float32)  # noqa: E731
+    t = lambda *names: np.ascontiguousarray(np.concatenate([p[n] for n in names]).T, np.float32)  # noqa: E731
     d = p["sa.mu"].shape[0]
     sa_l = np.zeros((d, d), np.float32)
     sa_l[np.tril_indices(d)] = p["sa.l"]
@@ -185,12 +185,12 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
         gru_wx=np.ascontiguousarray(p["node.wx"].T, np.float32),
         gru_uh=np.ascontiguousarray(p["node.uh"].T, np.float32),
         gru_b=c("node.b"),
-        edge_a=c("edge.a"), edge_b=c("edge.b"), edge_a2=c("edge.a2"), edge_b2=c("edge.b2"),
         edge_c=c("edge.c"), edge_d=c("edge.d"),
         edge_bias=c("edge.bias"), edge_rate=c("edge.rate"),
-        prune_we=c("prune.we"), prune_wpre=c("prune.wpre"), prune_wpost=c("prune.wpost"),
+        edge_pre_w=t("edge.a", "edge.a2"), edge_post_w=t("edge.b", "edge.b2"),
+        prune_we=c("prune.we"), prune_wpre=t("prune.wpre"), prune_wpost=t("prune.wpost"),
         prune_b=c("prune.b"), prune_v=c("prune.v"), prune_c=c("prune.c"),
-        add_wpre=c("add.wpre"), add_wpost=c("add.wpost"), add_wd=c("add.wd"), add_b=c("add.b"),
+        add_wpre=t("add.wpre"), add_wpost=t("add.wpost"), add_wd=c("add.wd"), add_b=c("add.b"),
         add_v=c("add.v"), add_c=c("add.c"),
         syn_e0=c("syn.e0"),
         div_w=c("div.w"), div_b=c("div.b"), div_v=c("div.v"), div_c=c("div.c"),

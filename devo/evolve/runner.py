@@ -5,10 +5,12 @@ build one evaluator in the driver (genome size, initial centre), check an initia
 -- all before Ray starts -- then create the run directory, open the pool, and loop::
 
     step the searcher (its batch evaluation goes through the pool)
-    -> with run.validate_top > 0: the generation's best few again, on fresh lifetimes
+    -> with run.validate_top > 0: the generation's best few (and the search centre) again, on
+       fresh lifetimes; the hall of fame keeps the run's best
     -> metrics line, TensorBoard, MLflow; best genome file if the best improved
     -> snapshot of the complete state (kept in memory)
     -> every `checkpoint_every` generations and at the end: the snapshot to disk, atomically
+    at the last generation, with run.final_top > 0: the final selection (devo.evolve.selection)
 
 Ctrl-C (SIGINT) or SIGTERM at any point: the snapshot of the last *completed* generation is
 written as the final checkpoint and the run exits (code 130); `devo resume` continues from it.
@@ -25,7 +27,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -48,6 +50,7 @@ from devo.evolve.pool import Pool, build_evaluator, open_pool
 from devo.evolve.problem import DevoProblem, GenomeEval, aggregate_trials
 from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text, make_run_dir
 from devo.evolve.searchers import build_searcher
+from devo.evolve.selection import CENTRE_INDEX, centre_of, select_final, update_hall, write_final
 from devo.experiment import (
     Experiment,
     experiment_to_dict,
@@ -78,6 +81,17 @@ class RunState:
     best_eval: dict[str, Any] | None = None
     env_steps_total: int = 0
     lifetimes_total: int = 0
+    hall: list[dict[str, Any]] = field(default_factory=list)  # the run's best validated genomes
+    final_generation: int = -1  # generation at which the final selection last ran
+    final_best: dict[str, Any] | None = None  # its winner: genome, fitness, generation, evaluation
+
+    def handed_over(self) -> tuple[np.ndarray | None, float, int, dict[str, Any] | None]:
+        """The run's best genome as it stands: the final selection's winner when it ran at this
+        generation, else the search's best (genome, fitness, generation, evaluation)."""
+        f = self.final_best
+        if f is not None and self.final_generation == self.generation:
+            return f["genome"], f["fitness"], f["generation"], f["evaluation"]
+        return self.best_genome, self.best_fitness, self.best_generation, self.best_eval
 
 
 @dataclass
@@ -185,21 +199,22 @@ class _Run:
         )
 
     def save_best(self) -> None:
-        if self.state.best_genome is None:
+        genome, fitness, generation, evaluation = self.state.handed_over()
+        if genome is None:
             (self.run_dir / BEST_GENOME).unlink(missing_ok=True)
             return
         save_genome(
             self.run_dir / BEST_GENOME,
-            self.state.best_genome,
+            genome,
             {
                 "lifetime_hash": self.hash,
                 "env": self.exp.task.env,
                 "name": self.exp.name,
                 "seed": self.exp.seed,
                 "run": self.run_dir.name,
-                "fitness": self.state.best_fitness,
-                "generation": self.state.best_generation,
-                "evaluation": self.state.best_eval,
+                "fitness": fitness,
+                "generation": generation,
+                "evaluation": evaluation,
                 "config": self.exp_dict,
             },
         )
@@ -207,22 +222,28 @@ class _Run:
     def _validate(
         self, generation: int, evaluated: list[tuple[np.ndarray, GenomeEval]]
     ) -> list[tuple[np.ndarray, GenomeEval]]:
-        """The generation's ``validate_top`` best valid genomes, each re-evaluated on
+        """The generation's ``validate_top`` best valid genomes, and with ``validate_centre`` the
+        search centre after this generation's update (index ``CENTRE_INDEX``), each re-evaluated on
         ``validate_trials`` fresh lifetimes (seeds ``(run seed, STREAM_VALIDATE, generation, rank,
         trial)``, disjoint from the search's); their fitness is then the validated one."""
         top, trials = self.exp.run.validate_top, self.exp.run.validate_trials
         ranked = sorted((x for x in evaluated if x[1].valid), key=lambda x: -x[1].fitness)[:top]
-        if not ranked:
+        candidates = [(g, e.index) for g, e in ranked]
+        centre = centre_of(self.searcher) if self.exp.run.validate_centre else None
+        if centre is not None:
+            candidates.append((centre, CENTRE_INDEX))
+        if not candidates:
             return []
-        genomes = np.stack([g for g, _ in ranked]).astype(np.float32)
+        genomes = np.stack([g for g, _ in candidates]).astype(np.float32)
         seed = self.exp.seed
         jobs = [(k, tuple(derive_seed(seed, STREAM_VALIDATE, generation, k, t) for t in range(trials)))
-                for k in range(len(ranked))]
+                for k in range(len(candidates))]
         records = self.pool.evaluate(genomes, jobs)
         how = self.exp.run.aggregate
-        return [(genomes[k], aggregate_trials(ranked[k][1].index, recs, how)) for k, recs in enumerate(records)]
+        return [(genomes[k], aggregate_trials(candidates[k][1], recs, how)) for k, recs in enumerate(records)]
 
     def _track_best(self, generation: int, evaluated: list[tuple[np.ndarray, GenomeEval]]) -> None:
+        self.state.hall = update_hall(self.state.hall, evaluated, generation, self.exp.run.final_top)
         best: tuple[np.ndarray, GenomeEval] | None = None
         for genome, ev in evaluated:
             if ev.valid and (best is None or ev.fitness > best[1].fitness):
@@ -284,6 +305,8 @@ class _Run:
                         written = g + 1
                     self._report_problems(g, evals, deaths_before)
                     self.display.generation(rec)
+            if self.final_due():
+                self._final_selection()
         except KeyboardInterrupt:
             if snapshot is not None and snapshot_gen != written:
                 write_checkpoint(self.run_dir, snapshot_gen, snapshot, keep)
@@ -293,14 +316,45 @@ class _Run:
             return True
         return False
 
+    def final_due(self) -> bool:
+        s = self.state
+        return (self.exp.run.final_top > 0 and bool(s.hall) and s.generation >= self.exp.run.generations
+                and s.final_generation != s.generation)  # fmt: skip
+
+    def _final_selection(self) -> None:
+        """Every hall entry on ``final_trials`` fresh lifetimes; the best is handed over as the best
+        genome (its fitness: the final mean). The search's own best and totals stay as they were
+        (the final lifetimes are counted in ``final.json``); this generation's checkpoint is
+        rewritten with the outcome."""
+        s, run = self.state, self.exp.run
+        self.display.message(
+            f"final selection: {len(s.hall)} genome(s) of the hall of fame x {run.final_trials} fresh lifetimes"
+        )
+        sel = select_final(self.pool, s.hall, self.exp.seed, run.final_trials, run.aggregate)
+        write_final(self.run_dir, s.hall, sel, s.generation, run.final_trials)
+        h, e = s.hall[sel.chosen], sel.best
+        s.final_best = {
+            "genome": np.array(h["genome"], np.float32), "fitness": e.fitness, "generation": h["generation"],
+            "evaluation": {**e.to_dict(), "selected": "final", "search_fitness": h["fitness"]},
+        }  # fmt: skip
+        s.final_generation = s.generation
+        self.save_best()
+        write_checkpoint(self.run_dir, s.generation, self.snapshot(), self.exp.run.keep_checkpoints)
+        what = "the search centre" if h["index"] == CENTRE_INDEX else f"genome {h['index']}"
+        self.display.message(
+            f"final selection: best {e.fitness:.6g} over {run.final_trials} lifetimes ({what} of generation "
+            f"{h['generation']}, {h['fitness']:.6g} during the search); {sel.wall_s:.1f} s"
+        )
+
 
 def _finish(run: _Run, metrics: MetricsWriter, interrupted: bool) -> RunOutcome:
     metrics.close(finished=not interrupted)
     s = run.state
+    genome, fitness, generation, _ = s.handed_over()
     if not interrupted:
-        best = f"{s.best_fitness:.6g} (generation {s.best_generation})" if s.best_genome is not None else "none"
+        best = f"{fitness:.6g} (generation {generation})" if genome is not None else "none"
         run.display.message(f"done: {s.generation} generations; best fitness {best}; {run.run_dir / BEST_GENOME}")
-    return RunOutcome(run.run_dir, s.generation, s.best_fitness, interrupted)
+    return RunOutcome(run.run_dir, s.generation, fitness, interrupted)
 
 
 def _metrics_writer(exp: Experiment, run_dir: Path, start_generation: int) -> MetricsWriter:
@@ -425,9 +479,11 @@ def resume_run(
         changes["ray_address"] = ray_address
     if changes:
         exp = load_experiment(run_dir / CONFIG, [f"run.{k}={json.dumps(v)}" for k, v in changes.items()])
-    if done >= exp.run.generations:
+    st = payload["state"]
+    final_pending = exp.run.final_top > 0 and bool(st.get("hall")) and st.get("final_generation", -1) != done
+    if done >= exp.run.generations and not final_pending:
         print(f"{run_dir}: already complete ({done} of {exp.run.generations} generations); nothing to do")
-        return RunOutcome(run_dir, done, float(payload["state"]["best_fitness"]), False)
+        return RunOutcome(run_dir, done, float(RunState(**payload["state"]).handed_over()[1]), False)
     if exp.run.mlflow:
         check_mlflow()
     evaluator = build_evaluator(exp)

@@ -1,4 +1,4 @@
-"""The real `devo` entry point: help, demo, bench snn (tiny budgets), error exit codes."""
+"""The real `devo` entry point: help, demo, bench snn and lifetime (tiny budgets), error exit codes."""
 
 from __future__ import annotations
 
@@ -51,6 +51,20 @@ def test_bench_snn_json_rows() -> None:
         assert row["ns_per_tick"] > 0 and row["ref_ns_per_tick"] > 0
         assert row["speedup"] == pytest.approx(row["ref_ns_per_tick"] / row["ns_per_tick"])
         assert 0 < row["rate"] < 1
+
+
+def test_bench_lifetime_json_rows() -> None:
+    r = devo("bench", "lifetime", "--json", "--sizes", "32", "--families", "learned", "frozen",
+             "--lifetimes", "1", "--episodes", "2", "--repeats", "2")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(row["n"], row["family"]) for row in rows] == [(32, "learned"), (32, "frozen")]
+    for row in rows:
+        assert row["synapses"] > 0 and row["us_per_agent_step"] > 0 and row["us_per_dev_step"] > 0
+        assert row["agent_steps"] == 24 + 48 + row["env_steps"]  # development + spontaneous + episodes
+        assert row["vs_lndp"] == pytest.approx(58.0 / row["us_per_agent_step"])
+    parts = ("ticks_us", "node_us", "edge_us", "structural_us")
+    assert all(rows[0][k] > 0 for k in parts) and not any(k in rows[1] for k in parts)
 
 
 def test_bench_snn_table() -> None:

@@ -30,7 +30,8 @@ def _gate(x):
 
 
 def developed(seed: int, sigma: float, m: float, phase: int):
-    """A network after development, with random traces, eligibility and modulator."""
+    """A network after development, with random traces, eligibility and modulator; and the
+    genome's blocks by name (the references read the genome, not the kernels' copy of it)."""
     ev = evaluator()
     rng = np.random.default_rng(seed)
     g = ev.initial_genome(seed % 5) + sigma * rng.normal(size=ev.genome_size).astype(np.float32)
@@ -44,7 +45,7 @@ def developed(seed: int, sigma: float, m: float, phase: int):
     net.elig[:] = np.where(net.s_alive != 0, rng.normal(size=net.elig.shape), 0).astype(np.float32)
     ag.ms[A.MS_M] = m
     ag.counters[A.K_PHASE] = phase
-    return net, ag, R
+    return net, ag, R, {k: v.astype(np.float64) for k, v in ev.spec.unflatten(g).items()}
 
 
 _cases = settings(max_examples=15, deadline=None)
@@ -57,15 +58,15 @@ _given = given(
 @_cases
 @_given
 def test_edge_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) -> None:
-    net, ag, R = developed(seed, sigma, m, phase)
+    net, ag, R, p = developed(seed, sigma, m, phase)
     n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
     alive = net.s_alive[:hi] != 0
     i, j = net.src[:hi][alive], net.dst[:hi][alive]
     h = net.h[:, :n].astype(np.float64)
     m32 = float(np.float32(m))
-    a = R.edge_bias[:, None] + R.edge_d[:, 2:3] * net.x_pre[None, :n] + R.edge_a @ h
-    b = R.edge_d[:, 4:5] * m32 + R.edge_d[:, 3:4] * net.x_post[None, :n] + R.edge_b @ h
-    a2, b2 = R.edge_a2 @ h, R.edge_b2 @ h
+    a = R.edge_bias[:, None] + R.edge_d[:, 2:3] * net.x_pre[None, :n] + p["edge.a"] @ h
+    b = R.edge_d[:, 4:5] * m32 + R.edge_d[:, 3:4] * net.x_post[None, :n] + p["edge.b"] @ h
+    a2, b2 = p["edge.a2"] @ h, p["edge.b2"] @ h
     e = net.e[:hi][alive].T.astype(np.float64)
     ge = R.edge_d[:, 0] * m32 + R.edge_d[:, 1]
     u = a[:, i] + b[:, j] + a2[:, i] * b2[:, j] + ge[:, None] * net.elig[:hi][alive][None, :] + R.edge_c @ e
@@ -83,7 +84,7 @@ def test_edge_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) 
 @_cases
 @_given
 def test_node_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) -> None:
-    net, ag, R = developed(seed, sigma, m, phase)
+    net, ag, R, p = developed(seed, sigma, m, phase)
     n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
     alive_n = net.alive[:n] != 0
     h = net.h[:, :n].astype(np.float64)
@@ -117,19 +118,19 @@ def test_node_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) 
 @_cases
 @_given
 def test_pruning_matches_numpy_and_the_python_generator(seed: int, sigma: float, m: float, phase: int) -> None:
-    net, ag, R = developed(seed, sigma, m, phase)
+    net, ag, R, p = developed(seed, sigma, m, phase)
     # logits near the middle, so some synapses go and some stay
     R.prune_c[:] = np.float32(np.random.default_rng(seed).uniform(-3, 1))
     n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
     h = net.h[:, :n].astype(np.float64)
-    qa = R.prune_wpre @ h + R.prune_b[:, None]
-    qb = R.prune_wpost @ h
+    qa = p["prune.wpre"] @ h + R.prune_b[:, None]
+    qb = p["prune.wpost"] @ h
     syn = np.flatnonzero(net.s_alive[:hi])
     hid = qa[:, net.src[syn]] + qb[:, net.dst[syn]] + R.prune_we @ net.e[syn].T.astype(np.float64)
     bias = R.prune_c[0] + (R.prune_c[1] if phase != A.PHASE_EPISODE else 0.0)
     logit = bias + R.prune_v @ np.maximum(hid, 0)
     py = PyRng(ag.rng.copy())
-    expect = [s for s, lg in zip(syn, logit) if py.uniform() < 1 / (1 + math.exp(-lg))]
+    expect = [s for s, lg in zip(syn, logit, strict=True) if py.uniform() < 1 / (1 + math.exp(-lg))]
 
     removed = prune(net, ag, R)
     assert removed == len(expect)

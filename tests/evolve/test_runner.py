@@ -242,3 +242,74 @@ def test_validation_chooses_the_best_genome_on_fresh_lifetimes(ray_session, tmp_
     assert validated in fresh
     two = start_run(with_run(exp, workers=2), stream=quiet_stream(), run_dir=tmp_path / "w2").run_dir
     assert_same_run(d, two)
+
+
+def _final(run_dir: Path) -> dict:
+    doc = json.loads((run_dir / "final.json").read_text())
+    doc.pop("wall_s")
+    return doc
+
+
+def test_final_selection_hands_over_the_best_of_the_hall_on_fresh_lifetimes(ray_session, tmp_path) -> None:
+    """run.final_top: the run's best validated genomes (the search centre among the candidates)
+    get final_trials fresh lifetimes at the end; the best genome is the best of them, its figure
+    reproducible from its seeds; 0 and 2 workers agree."""
+    from devo.evolve.pool import build_evaluator
+    from devo.evolve.selection import CENTRE_INDEX, STREAM_FINAL
+    from devo.rng import derive_seed
+
+    exp = tiny(tmp_path, run__generations=3, run__validate_top=2, run__validate_trials=2, run__validate_centre=True,
+               run__final_top=3, run__final_trials=3)  # fmt: skip
+    d = start_run(exp, stream=quiet_stream(), run_dir=tmp_path / "w0").run_dir
+    recs = read_metrics(d)
+    assert [r["lifetimes"] for r in recs] == [6 * 2 + (2 + 1) * 2] * 3  # the centre is validated too
+    final = _final(d)
+    cands = final["candidates"]
+    assert len(cands) == 3 and final["trials"] == 3 and final["generation"] == 3
+    ranks = [(-c["search_fitness"], -c["generation"]) for c in cands]  # best first; among equals the newer
+    assert ranks == sorted(ranks) and cands[0]["search_fitness"] == max(r["validated_best"] for r in recs)
+    # successive halving over 3: all race once, the better 2 again, the winner a third time
+    assert sorted(c["rounds"] for c in cands) == [1, 2, 3]
+    assert all(c["lifetimes"] == 3 * c["rounds"] for c in cands)
+    chosen = cands[final["chosen"]]
+    assert chosen["rounds"] == 3
+    gf = load_genome(d / BEST_GENOME)
+    assert gf.meta["fitness"] == chosen["final_fitness"] and gf.meta["generation"] == chosen["generation"]
+    assert gf.meta["evaluation"]["selected"] == "final"
+    assert chosen["centre"] == (chosen["index"] == CENTRE_INDEX)
+    ev = build_evaluator(exp)
+    fresh = [ev(gf.genome, derive_seed(exp.seed, STREAM_FINAL, final["chosen"], t)).fitness for t in range(9)]
+    assert gf.meta["evaluation"]["trial_fitness"] == fresh
+    # the search's own record is untouched by the final lifetimes
+    assert recs[-1]["lifetimes_total"] == sum(r["lifetimes"] for r in recs)
+    two = start_run(with_run(exp, workers=2), stream=quiet_stream(), run_dir=tmp_path / "w2").run_dir
+    assert_same_run(d, two)
+    assert _final(two) == final
+
+
+def test_ctrl_c_during_the_final_selection_and_resume_finishes_it(tmp_path, monkeypatch, capsys) -> None:
+    """Interrupted during the final selection, the run keeps its last generation's checkpoint;
+    `devo resume` runs the selection (same outcome as an uninterrupted run), then has nothing to do."""
+    import devo.evolve.runner as runner
+
+    exp = tiny(tmp_path, run__generations=2, run__validate_top=1, run__validate_trials=2, run__final_top=2,
+               run__final_trials=2)  # fmt: skip
+    ref = start_run(exp, stream=quiet_stream(), run_dir=tmp_path / "ref").run_dir
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "select_final", interrupted)
+    out = start_run(exp, stream=quiet_stream(), run_dir=tmp_path / "cut")
+    assert out.interrupted and latest_checkpoint(out.run_dir)[0] == 2
+    assert not (out.run_dir / "final.json").exists()
+    monkeypatch.undo()
+    done = resume_run(out.run_dir, quiet=True, stream=quiet_stream())
+    assert done.generations_done == 2 and not done.interrupted
+    assert _final(out.run_dir) == _final(ref)
+    assert load_genome(out.run_dir / BEST_GENOME).meta == {
+        **load_genome(ref / BEST_GENOME).meta, "run": "cut"
+    }
+    again = resume_run(out.run_dir, quiet=True, stream=quiet_stream())
+    assert again.generations_done == 2 and "already complete" in capsys.readouterr().out
+    assert again.best_fitness == done.best_fitness == load_genome(ref / BEST_GENOME).meta["fitness"]
