@@ -84,7 +84,9 @@ class RunConfig:
     final_trials: int = _f(32, "fresh lifetimes per genome in the final selection", min=1)
     workers: int = _f(-1, "evaluation workers: -1 = every core (or every CPU of the cluster), 0 = in-process", min=-1)
     ray_address: str = _f("", "join an existing Ray cluster (HOST:PORT of `ray start --head`); '' = embedded Ray")
-    chunk_size: int = _f(0, "genomes per dispatched chunk; 0 = about four chunks per worker", min=0)
+    chunk_size: int = _f(
+        0, "lifetimes per dispatched chunk; 0 = a third of what is left per worker (large chunks first)", min=0
+    )
     max_retries: int = _f(3, "times a chunk is re-sent after its worker died", min=0)
     checkpoint_every: int = _f(10, "generations between checkpoints", min=1)
     keep_checkpoints: int = _f(2, "checkpoints kept on disk (the newest)", min=1)

@@ -13,11 +13,15 @@ agree bit for bit (a lifetime depends only on its genome and seed).
   One lifetime runs in the driver before the actors start (numba compiles once per machine and
   the actors load its on-disk cache), and one in each actor when it is created, so compiling
   never happens inside a generation.
-  Jobs go out in chunks, one chunk in flight per actor, the next chunk to whichever actor is free
-  (dynamic balancing through ``ray.wait``). A chunk whose worker died (killed, OOM, segfault,
-  lost node) is sent again, to a restarted or replaced actor, so the generation completes with
-  the same numbers. A chunk that kills its worker ``max_retries + 1`` times is split into single
-  genomes; a genome that still kills its worker gets the worst fitness and an error flag.
+  Jobs are split into single lifetimes, which go out in chunks, one chunk in flight per actor,
+  the next chunk to whichever actor is free (dynamic balancing through ``ray.wait``). Chunks
+  shrink as the batch drains (a third of what is left per worker): a lifetime that balances a
+  pole costs a hundred times one that drops it, so equal chunks, or a genome's trials kept
+  together, left one worker idle at the end of every batch (2 workers were 1.4x one process on
+  late CartPole generations). A chunk whose worker died (killed, OOM, segfault, lost node) is
+  sent again, to a restarted or replaced actor, so the generation completes with the same
+  numbers. A chunk that kills its worker ``max_retries + 1`` times is split into single
+  lifetimes; a lifetime that still kills its worker gets the worst fitness and an error flag.
 
 An exception raised by a lifetime (not a worker death) never stops a run: that trial gets
 :data:`~devo.lifetime.WORST_FITNESS` and its message in ``raised``, counted in the metrics.
@@ -270,7 +274,7 @@ def _worker_died_errors() -> tuple[type[BaseException], ...]:
 
 @dataclass
 class _Chunk:
-    jobs: list[tuple[int, Job]]  # (position in the batch, job)
+    trials: list[tuple[int, int, int, int]]  # (job position, trial position, genome row, seed)
     attempts: int = 0
 
 
@@ -330,10 +334,12 @@ class RayPool(Pool):
                     raise
                 time.sleep(PING_S)
 
-    def _chunks(self, jobs: Sequence[Job]) -> deque[_Chunk]:
-        size = self.chunk_size or max(1, -(-len(jobs) // (4 * self.workers)))
-        items = list(enumerate(jobs))
-        return deque(_Chunk(items[i : i + size]) for i in range(0, len(items), size))
+    def _next_chunk(self, pending: deque[tuple[int, int, int, int]]) -> _Chunk:
+        """The next chunk of single lifetimes: ``chunk_size`` of them, or by default a third of
+        what is left per worker (guided self-scheduling: large chunks first, single lifetimes at
+        the end, so no worker idles while another finishes a long chunk)."""
+        size = self.chunk_size or max(1, -(-len(pending) // (3 * self.workers)))
+        return _Chunk([pending.popleft() for _ in range(min(size, len(pending)))])
 
     def evaluate(
         self, genomes: np.ndarray, jobs: Sequence[Job], on_dispatch: Callable[[], None] | None = None
@@ -341,8 +347,11 @@ class RayPool(Pool):
         import ray
 
         died = _worker_died_errors()
-        results: list[list[TrialRecord] | None] = [None] * len(jobs)
-        queue = self._chunks(jobs)
+        # Every trial is dispatched on its own (a genome's trials may run on different workers)
+        # and put back in its place, so the records do not depend on how the work was split.
+        results: list[list[TrialRecord | None]] = [[None] * len(seeds) for _, seeds in jobs]
+        pending = deque((p, t, row, seed) for p, (row, seeds) in enumerate(jobs) for t, seed in enumerate(seeds))
+        queue: deque[_Chunk] = deque()  # chunks sent back by a worker's death
         idle = deque(range(len(self._actors)))
         inflight: dict[Any, tuple[int, _Chunk]] = {}
         # An actor whose worker died is restarting: Ray refuses its calls until it is back. It gets
@@ -351,14 +360,14 @@ class RayPool(Pool):
         later: list[tuple[float, int]] = []
         dispatched = False
         try:
-            while queue or inflight:
-                while queue and idle:
+            while queue or pending or inflight:
+                while (queue or pending) and idle:
                     a = idle.popleft()
-                    chunk = queue.popleft()
-                    rows = sorted({job[0] for _, job in chunk.jobs})
+                    chunk = queue.popleft() if queue else self._next_chunk(pending)
+                    rows = sorted({row for _, _, row, _ in chunk.trials})
                     local = {r: i for i, r in enumerate(rows)}
                     sub = np.ascontiguousarray(genomes[rows])
-                    local_jobs = [(local[row], seeds) for _, (row, seeds) in chunk.jobs]
+                    local_jobs = [(local[row], (seed,)) for _, _, row, seed in chunk.trials]
                     ref = self._actors[a].evaluate.remote(self._setup_ref, self._key, sub, local_jobs)
                     inflight[ref] = (a, chunk)
                     self.stats.chunks += 1
@@ -395,14 +404,14 @@ class RayPool(Pool):
                         self._worker_died(a, chunk, exc, queue, results)
                         pings[self._actors[a].pid.remote()] = a
                     else:
-                        for (pos, _), recs in zip(chunk.jobs, out, strict=True):
-                            results[pos] = recs
+                        for (pos, t, _, _), recs in zip(chunk.trials, out, strict=True):
+                            results[pos][t] = recs[0]
                         idle.append(a)
         finally:
             for ref in inflight:  # only after an error or an interrupt
                 with suppress(Exception):  # best effort
                     ray.cancel(ref)
-        assert all(r is not None for r in results)
+        assert all(r is not None for recs in results for r in recs)
         return results  # type: ignore[return-value]
 
     def _replace_if_dead(self, a: int, exc: BaseException) -> None:
@@ -417,20 +426,19 @@ class RayPool(Pool):
         self, a: int, chunk: _Chunk, exc: BaseException, queue: deque[_Chunk], results: list
     ) -> None:
         self.stats.worker_deaths += 1
-        log.warning("a worker died (%s); re-sending its %d genome(s)", type(exc).__name__, len(chunk.jobs))
+        log.warning("a worker died (%s); re-sending its %d lifetime(s)", type(exc).__name__, len(chunk.trials))
         self._replace_if_dead(a, exc)
         if chunk.attempts < self.max_retries:
             chunk.attempts += 1
             self.stats.retries += 1
             queue.appendleft(chunk)
-        elif len(chunk.jobs) > 1:
-            # Isolate the genome that kills its worker; the others then complete as usual.
-            queue.extendleft(_Chunk([item]) for item in reversed(chunk.jobs))
+        elif len(chunk.trials) > 1:
+            # Isolate the lifetime that kills its worker; the others then complete as usual.
+            queue.extendleft(_Chunk([item]) for item in reversed(chunk.trials))
         else:
-            pos, (_, seeds) = chunk.jobs[0]
+            pos, t, _, _ = chunk.trials[0]
             self.stats.gave_up += 1
-            msg = f"WorkerDied: the worker died {chunk.attempts + 1} times evaluating this genome"
-            results[pos] = [_failed_trial(msg) for _ in seeds]
+            results[pos][t] = _failed_trial(f"WorkerDied: the worker died {chunk.attempts + 1} times in this lifetime")
 
     def close(self) -> None:
         import ray

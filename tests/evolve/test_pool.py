@@ -63,18 +63,19 @@ def _fake_pool(max_retries: int) -> RayPool:
 def test_a_chunk_that_keeps_killing_workers_is_split_then_given_up_on() -> None:
     pool = _fake_pool(max_retries=1)
     queue = __import__("collections").deque()
-    results: list = [None, None]
-    chunk = _Chunk([(0, (0, (11,))), (1, (1, (12, 13)))])
+    results: list = [[None], [None, None]]  # job 0: one trial; job 1: two
+    chunk = _Chunk([(0, 0, 0, 11), (1, 0, 1, 12), (1, 1, 1, 13)])  # (job, trial, genome row, seed)
     pool._worker_died(0, chunk, RuntimeError("died"), queue, results)
     assert list(queue) == [chunk] and chunk.attempts == 1 and pool.stats.retries == 1
     queue.clear()
     pool._worker_died(0, chunk, RuntimeError("died"), queue, results)
-    assert [c.jobs for c in queue] == [[(0, (0, (11,)))], [(1, (1, (12, 13)))]]  # split, in order
+    assert [c.trials for c in queue] == [[(0, 0, 0, 11)], [(1, 0, 1, 12)], [(1, 1, 1, 13)]]  # split, in order
+    queue.popleft()
     single = queue.popleft()
     single.attempts = 1
     pool._worker_died(0, single, RuntimeError("died"), queue, results)
-    assert results[0][0]["fitness"] == WORST_FITNESS and "WorkerDied" in results[0][0]["raised"]
-    assert pool.stats.gave_up == 1 and results[1] is None
+    assert results[1][0]["fitness"] == WORST_FITNESS and "WorkerDied" in results[1][0]["raised"]
+    assert pool.stats.gave_up == 1 and results[1][1] is None and results[0] == [None]
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_ray_pool_matches_in_process_and_keeps_its_evaluators(ray_session, setup
         assert len(set(pids)) == 2 and os.getpid() not in pids
         assert pool.evaluate(genomes, jobs) == expected
         assert pool.evaluate(genomes[::-1].copy(), jobs) == LocalPool(setup).evaluate(genomes[::-1].copy(), jobs)
-        assert pool.stats.chunks == 8  # 4 chunks of <= 3 genomes per call
+        assert pool.stats.chunks == 14  # 7 chunks of <= 3 lifetimes (10 genomes x 2 trials) per call
         builds = ray_session.get([a.info.remote() for a in pool._actors])
         assert [b["builds"] for b in builds] == [1, 1]  # one evaluator per process, reused
         assert pool.worker_pids() == pids
