@@ -78,10 +78,10 @@ class RunConfig:
         False, "with validate_top > 0, validate the search distribution's centre too (searchers that have one)"
     )
     final_top: int = _f(
-        0, "at the last generation, evaluate this many of the run's best validated genomes (its hall of "
-        "fame) on final_trials fresh lifetimes; the best genome is the best of them (0 = off)", min=0
+        0, "at the last generation, race this many of the run's best validated genomes (its hall of fame): "
+        "successive halving on fresh lifetimes; the winner is the best genome (0 = off)", min=0
     )
-    final_trials: int = _f(32, "fresh lifetimes per genome in the final selection", min=1)
+    final_trials: int = _f(32, "fresh lifetimes per candidate per round of the final race", min=1)
     workers: int = _f(-1, "evaluation workers: -1 = every core (or every CPU of the cluster), 0 = in-process", min=-1)
     ray_address: str = _f("", "join an existing Ray cluster (HOST:PORT of `ray start --head`); '' = embedded Ray")
     chunk_size: int = _f(

@@ -328,7 +328,8 @@ class _Run:
         rewritten with the outcome."""
         s, run = self.state, self.exp.run
         self.display.message(
-            f"final selection: {len(s.hall)} genome(s) of the hall of fame x {run.final_trials} fresh lifetimes"
+            f"final selection: a race among {len(s.hall)} genome(s) of the hall of fame, {run.final_trials} "
+            "fresh lifetimes a round"
         )
         sel = select_final(self.pool, s.hall, self.exp.seed, run.final_trials, run.aggregate)
         write_final(self.run_dir, s.hall, sel, s.generation, run.final_trials)
@@ -342,7 +343,7 @@ class _Run:
         write_checkpoint(self.run_dir, s.generation, self.snapshot(), self.exp.run.keep_checkpoints)
         what = "the search centre" if h["index"] == CENTRE_INDEX else f"genome {h['index']}"
         self.display.message(
-            f"final selection: best {e.fitness:.6g} over {run.final_trials} lifetimes ({what} of generation "
+            f"final selection: best {e.fitness:.6g} over {len(e.trial_fitness)} lifetimes ({what} of generation "
             f"{h['generation']}, {h['fitness']:.6g} during the search); {sel.wall_s:.1f} s"
         )
 
