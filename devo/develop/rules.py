@@ -10,6 +10,7 @@ compile-time constants, so the kernels' inner loops have fixed trip counts and u
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -172,6 +173,12 @@ def gain_table(gain: np.ndarray) -> np.ndarray:
     return tab
 
 
+@lru_cache(maxsize=8)
+def _tril(d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.tril_indices(d)``, once per size (it costs ~100 us a call, a sixth of a short lifetime)."""
+    return np.tril_indices(d)
+
+
 def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
     """Shape a (checked) genome into :class:`Rules` (float32 arrays, contiguous)."""
     p = spec.unflatten(genome)
@@ -179,7 +186,7 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
     t = lambda *names: np.ascontiguousarray(np.concatenate([p[n] for n in names]).T, np.float32)  # noqa: E731
     d = p["sa.mu"].shape[0]
     sa_l = np.zeros((d, d), np.float32)
-    sa_l[np.tril_indices(d)] = p["sa.l"]
+    sa_l[_tril(d)] = p["sa.l"]
     return Rules(
         msg_w=c("msg.w"), msg_b=c("msg.b"),
         gru_wx=np.ascontiguousarray(p["node.wx"].T, np.float32),
