@@ -99,13 +99,11 @@ def bench_genome(ev) -> np.ndarray:
 def _per_call(fn, *args, reps: int, repeats: int = 1, fresh=None) -> float:
     """us per call of the compiled loop ``fn(*args, reps)``, fastest of ``repeats`` timings;
     ``fresh()`` (if given) makes the first argument anew for each timing (rules that edit it)."""
-    fn(*(fresh(),) + args if fresh else args, 1)
-    best = float("inf")
-    for _ in range(max(repeats, 1)):
-        a = (fresh(),) + args if fresh else args
-        t0 = time.perf_counter()
-        fn(*a, reps)
-        best = min(best, time.perf_counter() - t0)
+    def call_args() -> tuple:
+        return ((fresh(),) + args if fresh else args) + (reps,)
+
+    fn(*call_args()[:-1], 1)
+    best = min(_fastest(1, fn, *call_args())[0] for _ in range(max(repeats, 1)))
     return best / reps * 1e6
 
 

@@ -50,8 +50,8 @@ import numpy as np
 from numba import njit
 
 from devo.develop.agent import C_TICKS, F_WMAX, MS_M, Agent, developing
-from devo.develop.mathx import softsign
-from devo.develop.rules import E_DIM, H_DIM, Rules
+from devo.develop.mathx import accumulate_row, softsign
+from devo.develop.rules import E_DIM, Rules
 from devo.snn.state import HIDDEN, INPUT, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 
 assert E_DIM == 4, "edge_rule's per-synapse body is written out for E = 4 synapse-state components"
@@ -75,59 +75,20 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
     m = np.float32(ag.ms[MS_M])
     wmax = np.float32(ag.cf[F_WMAX])
     f0 = np.float32(0.0)
-    # per-neuron projections, one row per neuron: [a_i, a'_i] and [b_j, b'_j] (eight sums each,
-    # written out so they stay in one SIMD register)
+    # per-neuron projections, one row per neuron: [a_i, a'_i] and [b_j, b'_j]
     wa, wb = R.edge_pre_w, R.edge_post_w
     for i in range(n):
         xa = x_pre[i]
         xb = x_post[i]
-        a0 = ebias[0] + ed[0, 2] * xa
-        a1 = ebias[1] + ed[1, 2] * xa
-        a2 = ebias[2] + ed[2, 2] * xa
-        a3 = ebias[3] + ed[3, 2] * xa
-        b0 = ed[0, 4] * m + ed[0, 3] * xb
-        b1 = ed[1, 4] * m + ed[1, 3] * xb
-        b2 = ed[2, 4] * m + ed[2, 3] * xb
-        b3 = ed[3, 4] * m + ed[3, 3] * xb
-        a4 = a5 = a6 = a7 = b4 = b5 = b6 = b7 = f0
-        for k in range(H_DIM):
-            hk = h[k, i]
-            ra = wa[k]
-            rb = wb[k]
-            a0 += ra[0] * hk
-            a1 += ra[1] * hk
-            a2 += ra[2] * hk
-            a3 += ra[3] * hk
-            a4 += ra[4] * hk
-            a5 += ra[5] * hk
-            a6 += ra[6] * hk
-            a7 += ra[7] * hk
-            b0 += rb[0] * hk
-            b1 += rb[1] * hk
-            b2 += rb[2] * hk
-            b3 += rb[3] * hk
-            b4 += rb[4] * hk
-            b5 += rb[5] * hk
-            b6 += rb[6] * hk
-            b7 += rb[7] * hk
         pi = pre[i]
         qi = post[i]
-        pi[0] = a0
-        pi[1] = a1
-        pi[2] = a2
-        pi[3] = a3
-        pi[4] = a4
-        pi[5] = a5
-        pi[6] = a6
-        pi[7] = a7
-        qi[0] = b0
-        qi[1] = b1
-        qi[2] = b2
-        qi[3] = b3
-        qi[4] = b4
-        qi[5] = b5
-        qi[6] = b6
-        qi[7] = b7
+        for c in range(E_DIM):
+            pi[c] = ebias[c] + ed[c, 2] * xa
+            qi[c] = ed[c, 4] * m + ed[c, 3] * xb
+            pi[E_DIM + c] = f0
+            qi[E_DIM + c] = f0
+        accumulate_row(h, i, wa, pi)
+        accumulate_row(h, i, wb, qi)
     # per synapse: u = a_i + b_j + a'_i * b'_j + g * elig + C e, then the relaxation and the weight
     row = 1 if developing(ag) else 0
     l0 = _rate(erate[row, 0])

@@ -48,7 +48,7 @@ from devo.develop.agent import (
     Agent,
     developing,
 )
-from devo.develop.mathx import sigmoid, softsign
+from devo.develop.mathx import bernoulli_logit, softsign
 from devo.develop.neighbours import neuron_born, rebuild_all
 from devo.develop.rules import H_DIM, MLP_DIM, Rules
 from devo.develop.structural import add_counted, grow_synapse
@@ -136,7 +136,7 @@ def neurogenesis(net: NetState, ag: Agent, R: Rules) -> int:
                 z += R.div_w[k, c] * h[c, i]
             if z > 0:
                 logit += float(R.div_v[k] * z)
-        if uniform(ag.rng) >= sigmoid(logit):
+        if not bernoulli_logit(uniform(ag.rng), logit):
             continue
         gx = 0.0
         gy = 0.0

@@ -43,13 +43,13 @@ from devo.develop.agent import (
     Agent,
     developing,
 )
-from devo.develop.mathx import bernoulli_logit, softsign
+from devo.develop.mathx import accumulate_row, bernoulli_logit, softsign
 from devo.develop.rules import E_DIM, H_DIM, MLP_DIM, Rules
 from devo.rng import integers, uniform
 from devo.snn.state import ERR_DEGREE, ERR_FULL, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 from devo.snn.structure import add_synapse, find_synapse, remove_synapse
 
-assert MLP_DIM == 8, "project_pair writes out P = 8 sums"
+assert MLP_DIM == 8, "project_pair and pruning write out P = 8 sums"
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
@@ -58,50 +58,15 @@ def project_pair(
 ) -> None:
     """out_a[i] = wa^T h[:, i] + b and out_b[i] = wb^T h[:, i], for i < n, with ``wa``, ``wb`` of
     shape (H, P = 8) (one row of coefficients per state component). One row per neuron, so a
-    synapse gathers its two neurons' rows; the eight sums of a row are written out so LLVM keeps
-    them in one SIMD register."""
-    f0 = np.float32(0.0)
+    synapse gathers its two neurons' rows."""
     for i in range(n):
-        a0, a1, a2, a3, a4, a5, a6, a7 = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-        c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = f0
-        for q in range(H_DIM):
-            hq = h[q, i]
-            ra = wa[q]
-            rb = wb[q]
-            a0 += ra[0] * hq
-            a1 += ra[1] * hq
-            a2 += ra[2] * hq
-            a3 += ra[3] * hq
-            a4 += ra[4] * hq
-            a5 += ra[5] * hq
-            a6 += ra[6] * hq
-            a7 += ra[7] * hq
-            c0 += rb[0] * hq
-            c1 += rb[1] * hq
-            c2 += rb[2] * hq
-            c3 += rb[3] * hq
-            c4 += rb[4] * hq
-            c5 += rb[5] * hq
-            c6 += rb[6] * hq
-            c7 += rb[7] * hq
         oa = out_a[i]
         ob = out_b[i]
-        oa[0] = a0
-        oa[1] = a1
-        oa[2] = a2
-        oa[3] = a3
-        oa[4] = a4
-        oa[5] = a5
-        oa[6] = a6
-        oa[7] = a7
-        ob[0] = c0
-        ob[1] = c1
-        ob[2] = c2
-        ob[3] = c3
-        ob[4] = c4
-        ob[5] = c5
-        ob[6] = c6
-        ob[7] = c7
+        for k in range(MLP_DIM):
+            oa[k] = b[k]
+            ob[k] = np.float32(0.0)
+        accumulate_row(h, i, wa, oa)
+        accumulate_row(h, i, wb, ob)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
