@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import math
+import re
 import sys
 import types
 import typing
@@ -207,6 +209,11 @@ def _toml_value(v: Any) -> str:
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 
+def _toml_key(key: str) -> str:
+    """A bare key if TOML allows one, else a quoted key (``"syn.gain"`` is one key, not two)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
 def to_toml(data: Mapping[str, Any]) -> str:
     """Write nested dicts as TOML: every dict value becomes a ``[table]``."""
     lines: list[str] = []
@@ -217,11 +224,11 @@ def to_toml(data: Mapping[str, Any]) -> str:
         if prefix and (scalars or not tables):
             lines.append(f"[{prefix}]")
         for k, v in scalars.items():
-            lines.append(f"{k} = {_toml_value(v)}")
+            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
         if scalars:
             lines.append("")
         for k, v in tables.items():
-            emit(v, f"{prefix}.{k}" if prefix else k)
+            emit(v, f"{prefix}.{_toml_key(k)}" if prefix else _toml_key(k))
 
     emit(data, "")
     return "\n".join(lines).rstrip() + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -48,10 +49,23 @@ class SearchConfig:
     popsize: int = _f(32, "genomes per generation", min=2)
     stdev_init: float = _f(0.1, "initial spread of the search around the centre (ga: mutation stdev)")
     params: dict = _f({}, "hyper-parameters of the chosen searcher; `devo run --help-searchers` lists them")
+    init: dict = _f(
+        {}, "initial search centre, per genome block: a number for every entry or a list of the block's size, "
+        "e.g. { \"syn.gain\" = [1.0, 0.3, 1.0, 1.0] } (blocks: devo.develop.rules.genome_blocks)"
+    )
 
     def __post_init__(self) -> None:
         if not self.stdev_init > 0:
             raise ConfigError(f"search.stdev_init: must be > 0, got {self.stdev_init!r}")
+        object.__setattr__(self, "init", _dotted(self.init))
+        for name, value in self.init.items():
+            values = value if isinstance(value, list) else [value]
+            if not values or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values
+            ):
+                raise ConfigError(
+                    f"search.init.{name}: expected a finite number or a non-empty list of finite numbers, got {value!r}"
+                )
         hyper = from_dict(SEARCHERS[self.algorithm].params, self.params, "search.params")
         SEARCHERS[self.algorithm].check(hyper, self.popsize)
         # Store the resolved hyper-parameters (defaults filled in) so the run directory shows them all.
@@ -60,6 +74,19 @@ class SearchConfig:
     def hyper(self) -> Any:
         """The chosen searcher's typed, frozen hyper-parameters."""
         return searcher_params(self.algorithm, self.params)
+
+
+def _dotted(tree: dict, prefix: str = "") -> dict:
+    """``{"syn": {"gain": [...]}}`` (TOML's reading of an unquoted ``syn.gain = [...]``) as
+    ``{"syn.gain": [...]}``."""
+    out: dict = {}
+    for k, v in tree.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_dotted(v, name + "."))
+        else:
+            out[name] = v
+    return out
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,23 @@ class GenomeSpec:
         rng = np.random.default_rng(seed)
         return self.flatten({b.name: b.initial(rng) for b in self.blocks})
 
+    def with_values(self, genome: np.ndarray, values: dict[str, float | list[float]]) -> np.ndarray:
+        """A copy of ``genome`` with some blocks set: block name -> one number for every entry, or
+        a list of the block's size (row-major). Errors name the block and what it expects."""
+        parts = {k: v.copy() for k, v in self.unflatten(genome).items()}
+        known = {b.name: b for b in self.blocks}
+        for name, value in values.items():
+            if name not in known:
+                raise KeyError(f"no genome block {name!r}; blocks: {', '.join(known)}")
+            arr = np.asarray(value, np.float32)
+            if arr.ndim == 0:
+                parts[name][...] = arr
+            elif arr.size == known[name].size:
+                parts[name][...] = arr.reshape(known[name].shape)
+            else:
+                raise ValueError(f"genome block {name!r} has {known[name].size} entries, got {arr.size} values")
+        return self.flatten(parts)
+
     def describe(self) -> str:
         """A table of blocks: name, shape, size, what it does."""
         w = max(len(b.name) for b in self.blocks)

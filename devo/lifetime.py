@@ -210,8 +210,11 @@ class Evaluator:
         ci[A.C_ENC] = self.encoder.code
         ci[A.C_DEC] = self.decoder
         ci[A.C_ACT_KIND] = _ACT_KIND[spec.action_kind]
-        ci[A.C_FAMILY] = A.FAMILIES[dev.plasticity]
+        ci[A.C_FAMILY] = A.FROZEN if dev.freeze_after_development else A.FAMILIES[dev.plasticity]
         ci[A.C_STRUCTURAL] = int(dev.structural)
+        ci[A.C_STRUCT_LIFE] = int(dev.structural_during == "lifetime")
+        ci[A.C_PLASTIC] = int(dev.plastic_weights and dev.plasticity == "learned")
+        ci[A.C_RESET] = A.RESETS[setup.lifetime.activity_reset]
         ci[A.C_NEUROGENESIS] = int(dev.neurogenesis)
         ci[A.C_SPONTANEOUS] = int(dev.spontaneous)
         ci[A.C_STRUCT_EVERY] = dev.structural_every

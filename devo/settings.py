@@ -69,6 +69,15 @@ class DevelopConfig:
     dev_steps: int = _f(24, "developmental steps before spontaneous activity (T_dev)", min=0)
     sa_steps: int = _f(48, "spontaneous-activity steps before the first episode (T_sa)", min=0)
     structural: bool = _f(True, "structural plasticity (synapse addition and pruning)")
+    structural_during: Literal["lifetime", "development"] = _f(
+        "lifetime", "structural plasticity all life, or only during development and spontaneous activity"
+    )
+    plastic_weights: bool = _f(
+        True, "learned family: the plastic weight component H during episodes (false keeps H = 0)"
+    )
+    freeze_after_development: bool = _f(
+        False, "no rule runs during episodes, whatever the family (the network as development left it)"
+    )
     spontaneous: bool = _f(True, "spontaneous activity before the first episode")
     neurogenesis: bool = _f(True, "neuron division")
     structural_every: int = _f(8, "env steps between structural-plasticity steps in the lifetime", min=1)
@@ -91,6 +100,11 @@ class LifetimeConfig:
 
     n_episodes: int = _f(3, "episodes per lifetime, without resetting the network", min=1)
     fitness: Literal["mean", "last", "weighted"] = _f("mean", "aggregate of episode returns")
+    activity_reset: Literal["never", "episode", "trial", "step"] = _f(
+        "never",
+        "restart membrane potentials, adaptation and traces (never synapses) at each episode, each trial "
+        "of a task with trials (compiled Foraging-v0; else each episode) or each env step (LNDP's protocol)",
+    )
     last_k: int = _f(1, "episodes averaged by fitness = 'last'", min=1)
     weights: list[float] = _f([], "per-episode weights for fitness = 'weighted' (normalised)")
 

@@ -37,7 +37,10 @@ C_RECORD = 18  # record every step (0/1)
 C_SNAP_EVERY = 19  # snapshot every k steps (0 = none)
 C_SEED_HIDDEN = 20  # hidden seed cells at birth
 C_NEIGHBOURS = 21  # size of each neuron's neighbourhood list
-C_N_CI = 22
+C_PLASTIC = 22  # plastic weight component on in the lifetime (learned family)
+C_STRUCT_LIFE = 23  # structural plasticity also after development
+C_RESET = 24  # activity reset (RESET_*)
+C_N_CI = 25
 
 # cf: packed float configuration
 F_WMAX = 0
@@ -56,6 +59,13 @@ FROZEN = 3
 FAMILIES = {"learned": LEARNED, "rstdp": RSTDP, "hebbian": HEBBIAN, "frozen": FROZEN}
 INHERITANCE = {"none": 0, "connect": 1, "copy": 2}
 
+# activity reset (lifetime.activity_reset): when membrane potentials, adaptation and traces restart
+RESET_NEVER = 0
+RESET_EPISODE = 1
+RESET_TRIAL = 2
+RESET_STEP = 3
+RESETS = {"never": RESET_NEVER, "episode": RESET_EPISODE, "trial": RESET_TRIAL, "step": RESET_STEP}
+
 # counters: int64 statistics of the lifetime
 K_ADDED = 0
 K_PRUNED = 1
@@ -70,7 +80,8 @@ K_BAD_OBS = 9  # non-finite or wrong observations seen
 K_PHASE = 10  # current phase (PHASE_*)
 K_EPISODE = 11  # current episode (-1 before the first)
 K_EP_STEP = 12  # step within the current phase or episode
-N_COUNTERS = 13
+K_NEW_TRIAL = 13  # 1 when the task began a new trial at its last step (activity_reset = "trial")
+N_COUNTERS = 14
 
 # phases of a life (kernels read the phase from the counters rather than from an argument, so
 # each kernel compiles once instead of once per literal flag value)
@@ -89,7 +100,8 @@ def developing(ag) -> bool:
 MS_BASELINE = 0
 MS_M = 1
 MS_REWARD = 2
-N_MS = 3
+MS_VAR = 3  # running variance of the reward-prediction error
+N_MS = 4
 
 
 class Agent(NamedTuple):
@@ -129,6 +141,7 @@ class Agent(NamedTuple):
     nbr: np.ndarray  # int32[N, KN] each neuron's nearest allowed partners, nearest first
     nbr_d: np.ndarray  # float32[N, KN] their squared distances
     nbr_n: np.ndarray  # int32[N] entries in each list
+    post_act: np.ndarray  # float32[N] postsynaptic activity of the plastic rule (devo.develop.edge)
 
 
 def make_agent(
@@ -187,4 +200,5 @@ def make_agent(
         nbr=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), np.int32),
         nbr_d=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), f32),
         nbr_n=np.zeros(n, np.int32),
+        post_act=np.zeros(n, f32),
     )

@@ -13,7 +13,7 @@ from devo.develop.structural import prune, synaptogenesis
 @njit(cache=True, error_model="numpy", _nrt=False)
 def time_act(net, ag, rec, reps: int) -> None:
     for _ in range(reps):
-        env_act(net, ag, rec)
+        env_act(net, ag, rec, False)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

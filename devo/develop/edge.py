@@ -9,14 +9,39 @@ traces and the modulator :math:`m` -- a few dozen flops per synapse:
     a_i &= A h_i + b + D_{:,2}\, x^{pre}_i, \qquad b_j = B h_j + D_{:,3}\, x^{post}_j + D_{:,4}\, m \\
     u_{ij} &= a_i + b_j + (A' h_i) \odot (B' h_j) + C e_{ij} + (D_{:,0}\, m + D_{:,1})\, \varepsilon_{ij} \\
     e_{ij} &\leftarrow e_{ij} + \lambda \odot (\mathrm{softsign}(u_{ij}) - e_{ij}),
-        \quad \lambda = \sigma(\rho_{life}) \text{ or } \sigma(\rho_{dev}) \\
-    w_{ij} &= w_{max}\, g_{t(ij)}\, e_{ij,0}
+        \quad \lambda = \sigma(\rho_{life}) \text{ or } \sigma(\rho_{dev})
 
-with :math:`g_t` an evolved gain per synapse type :math:`t` (input->hidden, hidden->hidden,
-hidden->output, input->output), so the state stays in (-1, 1) and the weight is a bounded read-out
-of its first component. The rate has its own logit while developing and in the lifetime; the
-lifetime logit starts low, so at the search's start a lifetime keeps the weights development made
-and evolution turns learning up where it pays. The
+The synapse state is the slow, developmental part of the synapse. On top of it, during the
+episodes, every synapse carries a **plastic weight component** :math:`H_{ij}` (zero when the
+synapse is born, so it can never erase what development built; Miconi et al. 2018/2019's
+:math:`w = w_{fixed} + \alpha\, \mathrm{Hebb}`), changed by a three-factor rule whose coefficients
+depend on the synapse type :math:`t` (input->hidden, hidden->hidden, hidden->output, input->output):
+
+.. math::
+
+    H_{ij} &\leftarrow \mathrm{clip}\big((1 - \delta) H_{ij}
+        + (\eta_{m,t}\, m + \eta_{0,t})\, \varepsilon_{ij}
+        + (\beta_{m,t}\, m + \beta_{0,t})\, c_i c_j,\; \pm 1\big), \quad \delta = \sigma(\rho_H) \\
+    w_{ij} &= w_{max}\, \mathrm{clip}\big(g_t\, e_{ij,0} + \alpha_t \tfrac{1 + e_{ij,1}}{2} H_{ij},\; \pm 1\big)
+
+with :math:`c_i` the spikes of neuron ``i`` in the last env step divided by ``K`` -- except that
+for an output neuron of a discrete action, :math:`c_j` is the *choice*: 1 for the output whose
+action was taken, 0 for the others (an efference copy: the postsynaptic factor of actor learning,
+REINFORCE's :math:`\partial \log \pi / \partial w` has this form; spike counts alone cannot
+tell which output decided when several fired) -- and :math:`g_t`, :math:`\alpha_t` evolved gains
+per synapse type. The plastic gain of each synapse,
+:math:`\alpha_t (1 + e_{ij,1}) / 2`, is grown by development: its second state component says how
+plastic the synapse is. At initialisation only :math:`\eta_m` is non-zero (``PLASTIC_INIT``): a
+synapse changes only where its eligibility meets a reward-prediction error (Backpropamine's
+retroactive form :math:`\Delta H = M\, \mathrm{ET}`, Soltoggio et al. 2008's gated plasticity), so
+nothing drifts while the reward is predicted, and a moderate rate is safe from generation 0. The
+ungated terms (:math:`\eta_0`, :math:`\beta_0`) let evolution build memories that need no reward
+(a running direction, a last choice). During development :math:`H = 0` and
+:math:`w_{ij} = w_{max}\, g_t\, e_{ij,0}`. ``develop.plastic_weights = false`` keeps :math:`H = 0`
+for life (an ablation switch).
+
+The rate of the slow part has its own logit while developing and in the lifetime; the lifetime
+logit starts low, so at the search's start a lifetime keeps the states development made. The
 bilinear term lets a synapse's fate depend on *which* pre and post neurons it joins (input 2 to
 output 0, say) and not only on each side separately: with a sum alone, every presynaptic neuron
 would favour the same postsynaptic one.
@@ -49,7 +74,7 @@ import math
 import numpy as np
 from numba import njit
 
-from devo.develop.agent import C_TICKS, F_WMAX, MS_M, Agent, developing
+from devo.develop.agent import C_ACT_KIND, C_PLASTIC, C_TICKS, F_WMAX, MS_M, Agent, developing
 from devo.develop.mathx import accumulate_row, softsign
 from devo.develop.rules import E_DIM, Rules
 from devo.snn.state import HIDDEN, INPUT, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
@@ -90,7 +115,16 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
         accumulate_row(h, i, wa, pi)
         accumulate_row(h, i, wb, qi)
     # per synapse: u = a_i + b_j + a'_i * b'_j + g * elig + C e, then the relaxation and the weight
-    row = 1 if developing(ag) else 0
+    dev = developing(ag)
+    row = 1 if dev else 0
+    life_plastic = not dev and ag.ci[C_PLASTIC] != 0
+    keep = np.float32(1.0) - _rate(R.plastic_decay[0])
+    inv_k = np.float32(1.0 / ag.ci[C_TICKS])
+    count, hp, ptab, cpost = net.count, net.hp, R.plastic, ag.post_act
+    if life_plastic:
+        post_activity(net, ag)
+    f1 = np.float32(1.0)
+    half = np.float32(0.5)
     l0 = _rate(erate[row, 0])
     l1 = _rate(erate[row, 1])
     l2 = _rate(erate[row, 2])
@@ -137,7 +171,32 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
         ef[es + 1] = n1
         ef[es + 2] = n2
         ef[es + 3] = n3
-        w[s] = wmax * gain[3 * kind[i] + kind[j]] * n0
+        t = 3 * kind[i] + kind[j]
+        if life_plastic:
+            ci_ = np.float32(count[i]) * inv_k
+            cj_ = cpost[j]
+            hv = keep * hp[s] + (ptab[t, 0] * m + ptab[t, 1]) * el + (ptab[t, 2] * m + ptab[t, 3]) * (ci_ * cj_)
+            hv = min(max(hv, -f1), f1)
+            if alive[s] == 0:
+                hv = f0
+            hp[s] = hv
+            wv = gain[t] * n0 + ptab[t, 4] * (half * (f1 + n1)) * hv
+            w[s] = wmax * min(max(wv, -f1), f1)
+        else:
+            w[s] = wmax * gain[t] * n0
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def post_activity(net: NetState, ag: Agent) -> None:
+    """``ag.post_act``: spikes in the last env step / ``K`` per neuron; for the outputs of a
+    discrete action, 1 for the chosen action's neuron and 0 for the others."""
+    inv_k = np.float32(1.0 / ag.ci[C_TICKS])
+    for i in range(net.meta[M_NEU_HI]):
+        ag.post_act[i] = np.float32(net.count[i]) * inv_k
+    if ag.ci[C_ACT_KIND] == 0:
+        chosen = int(ag.action[0])
+        for k in range(ag.outputs.shape[0]):
+            ag.post_act[ag.outputs[k]] = np.float32(1.0) if k == chosen else np.float32(0.0)
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)

@@ -24,6 +24,11 @@ E_DIM = 4  # E, state per synapse (its first component is the weight)
 MSG_DIM = 4  # M
 MLP_DIM = 8  # P
 N_EDGE_IN = 5  # edge-rule scalar inputs: elig*m, elig, x_pre, x_post, m
+# initial coefficients of the plastic weight component, per synapse type: eta_m, eta_0, beta_m,
+# beta_0, alpha. Only the modulated terms are on: a synapse changes where its eligibility (or its
+# pre x post / choice coincidence) meets a reward-prediction error, and nothing drifts while the
+# reward is predicted.
+PLASTIC_INIT = (0.5, 0.0, 0.5, 0.0, 0.5)
 
 # node-rule input layout (X entries): messages in/out, activity, kind, degree, modulator, position, phase
 X_MIN = 0
@@ -87,6 +92,10 @@ class Rules(NamedTuple):
     sa_mu: np.ndarray  # (d,)  OU mean
     sa_theta: np.ndarray  # (d,)  OU reversion rate logit
     sa_l: np.ndarray  # (d, d) OU noise factor (lower triangle used)
+    plastic: np.ndarray  # (9, 5)  plastic weight component by (source kind, target kind), index
+    #                       3 kind_src + kind_dst: eta_m, eta_0, beta_m, beta_0, alpha (zeros for
+    #                       forbidden edges and for families other than learned; devo.develop.edge)
+    plastic_decay: np.ndarray  # (1,)  decay logit of the plastic component
     rstdp: np.ndarray  # (3,) or (0,)  eta with modulator, eta without, weight decay
     hebb: np.ndarray  # (4, 5) or (0, 5)  per synapse type: eta, A, B, C, D
 
@@ -150,6 +159,15 @@ def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) 
         Block("sa.theta", (d,), "const", -2.0, "spontaneous activity: OU reversion-rate logit"),
         Block("sa.l", (d * (d + 1) // 2,), "normal", 0.3, "spontaneous activity: OU noise Cholesky factor"),
     ]
+    if develop.plasticity == "learned":
+        blocks += [
+            Block("plastic", (4, 5), "values", values=PLASTIC_INIT * 4,
+                  help="plastic weight component per synapse type (in->hid, hid->hid, hid->out, in->out): "
+                       "eta_m (modulated eligibility), eta_0 (eligibility), beta_m (modulated pre x post), "
+                       "beta_0 (pre x post), alpha (gain)"),
+            Block("plastic.decay", (1,), "values", values=(0.0,),
+                  help="plastic weight component: decay-rate logit per env step"),
+        ]
     if develop.plasticity == "rstdp":
         blocks.append(Block("rstdp", (3,), "values", help="R-STDP: eta with modulator, eta without, decay",
                             values=(0.05, 0.0, 0.0)))
@@ -170,6 +188,18 @@ def gain_table(gain: np.ndarray) -> np.ndarray:
     tab = np.zeros(9, np.float32)
     for (a, b), g in zip(((INPUT, HIDDEN), (HIDDEN, HIDDEN), (HIDDEN, OUTPUT), (INPUT, OUTPUT)), gain, strict=True):
         tab[3 * a + b] = min(max(float(g), -1.0), 1.0)
+    return tab
+
+
+def plastic_table(plastic: np.ndarray) -> np.ndarray:
+    """The plastic component's coefficients per synapse type (rows: input->hidden, hidden->hidden,
+    hidden->output, input->output) as a (9, 5) table indexed by ``3 kind_src + kind_dst`` (zero rows
+    for the edges the mask forbids); the gain ``alpha`` is clipped to [-1, 1]."""
+    tab = np.zeros((9, 5), np.float32)
+    pairs = ((INPUT, HIDDEN), (HIDDEN, HIDDEN), (HIDDEN, OUTPUT), (INPUT, OUTPUT))
+    for (a, b), row in zip(pairs, np.asarray(plastic, np.float64).reshape(4, 5), strict=True):
+        tab[3 * a + b] = row
+        tab[3 * a + b, 4] = min(max(float(row[4]), -1.0), 1.0)
     return tab
 
 
@@ -206,6 +236,8 @@ def rules_from_genome(spec: GenomeSpec, genome: np.ndarray) -> Rules:
         syn_ga=c("syn.ga"), syn_gb=c("syn.gb"), syn_gain=gain_table(p["syn.gain"]),
         neuron_bias=c("neuron.bias"), mod=c("mod"), enc=c("enc"),
         sa_mu=c("sa.mu"), sa_theta=c("sa.theta"), sa_l=sa_l,
+        plastic=plastic_table(p["plastic"]) if "plastic" in spec else np.zeros((9, 5), np.float32),
+        plastic_decay=c("plastic.decay") if "plastic.decay" in spec else np.full(1, -np.inf, np.float32),
         rstdp=c("rstdp") if "rstdp" in spec else np.zeros(0, np.float32),
         hebb=c("hebb") if "hebb" in spec else np.zeros((0, 5), np.float32),
     )

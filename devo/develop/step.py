@@ -2,13 +2,18 @@
 
 Per env step, in this order:
 
+0. **reset** (``lifetime.activity_reset``): membrane potentials, adaptation and traces restart at
+   the first step of each episode (``episode``), of each trial (``trial``) or at every step
+   (``step``, LNDP's protocol: any memory must then live in synapses); ``never`` keeps them;
 1. **sense**: normalise the observation and encode it into input drive;
 2. **think**: ``K`` LIF ticks (traces on while anything learns);
 3. **act**: decode the output window into an action; the environment steps;
 4. **learn**: the reward updates the modulator, then plasticity runs on its clocks -- the node
    rule every ``node_every`` steps, the edge rule every step, structural plasticity and
-   neurogenesis every ``structural_every`` steps. In the ``rstdp`` and ``hebbian`` families the
-   lifetime change is that family's weight rule alone; ``frozen`` changes nothing.
+   neurogenesis every ``structural_every`` steps (structural plasticity only while developing if
+   ``develop.structural_during = "development"``). In the ``rstdp`` and ``hebbian`` families the
+   lifetime change is that family's weight rule alone; ``frozen`` (and
+   ``develop.freeze_after_development``) changes nothing.
 
 Development steps have no input; spontaneous-activity steps take their input from the OU process.
 Both run every learned rule with the modulator at zero, with structural steps every step.
@@ -33,10 +38,12 @@ from devo.develop.agent import (
     C_NEUROGENESIS,
     C_NODE_EVERY,
     C_RECORD,
+    C_RESET,
     C_SA_STEPS,
     C_SNAP_EVERY,
     C_SPONTANEOUS,
     C_STRUCT_EVERY,
+    C_STRUCT_LIFE,
     C_STRUCTURAL,
     C_TICKS,
     F_CLIP_SD,
@@ -48,6 +55,7 @@ from devo.develop.agent import (
     K_EPISODE,
     K_LIFE_STEP,
     K_NAN,
+    K_NEW_TRIAL,
     K_PHASE,
     K_SPIKES,
     K_STEP,
@@ -55,6 +63,9 @@ from devo.develop.agent import (
     PHASE_DEVELOP,
     PHASE_EPISODE,
     PHASE_SPONTANEOUS,
+    RESET_NEVER,
+    RESET_STEP,
+    RESET_TRIAL,
     RSTDP,
     Agent,
     developing,
@@ -69,12 +80,13 @@ from devo.develop.spontaneous import ou_start, ou_step
 from devo.develop.structural import prune, synaptogenesis
 from devo.environments.native.dispatch import (
     native_begin_lifetime,
+    native_new_trial,
     native_observe,
     native_reset,
     native_step,
 )
 from devo.snn.decoders import decode_binary, decode_continuous, decode_discrete
-from devo.snn.dynamics import run_step
+from devo.snn.dynamics import reset_activity, run_step
 from devo.snn.encoders import encode
 from devo.snn.normalize import normalize
 from devo.snn.state import NetState
@@ -100,7 +112,7 @@ def plasticity(net: NetState, ag: Agent, R: Rules) -> None:
         node_rule(net, ag, R)
     edge_rule(net, ag, R)
     if dev or step % ag.ci[C_STRUCT_EVERY] == 0:
-        if ag.ci[C_STRUCTURAL] != 0:
+        if ag.ci[C_STRUCTURAL] != 0 and (dev or ag.ci[C_STRUCT_LIFE] != 0):
             prune(net, ag, R)
             synaptogenesis(net, ag, R)
         if ag.ci[C_NEUROGENESIS] != 0 and (dev or ag.ci[C_GROWTH_LIFE] != 0):
@@ -206,8 +218,20 @@ def develop(net: NetState, ag: Agent, R: Rules, rec: Recorder) -> None:
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)
-def env_act(net: NetState, ag: Agent, rec: Recorder) -> int:
-    """Sense ``ag.obs``, think, act. Returns the step's spike count, or -1 for a bad observation."""
+def boundary_reset(net: NetState, ag: Agent, first: bool) -> None:
+    """``lifetime.activity_reset``: forget activity (never synapses) before this env step if it
+    begins an episode (``first``; every mode but never), a trial (``trial``) or any step (``step``)."""
+    mode = ag.ci[C_RESET]
+    if mode != RESET_NEVER and (first or mode == RESET_STEP or (mode == RESET_TRIAL and ag.counters[K_NEW_TRIAL])):
+        reset_activity(net)
+    ag.counters[K_NEW_TRIAL] = 0
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def env_act(net: NetState, ag: Agent, rec: Recorder, first: bool) -> int:
+    """Reset activity if a boundary is due, sense ``ag.obs``, think, act. ``first``: the first step
+    of an episode. Returns the step's spike count, or -1 for a bad observation."""
+    boundary_reset(net, ag, first)
     if not sense(ag):
         return -1
     spikes = think(net, ag, rec)
@@ -260,13 +284,15 @@ def run_native(
         steps = 0
         for t in range(horizon):
             native_observe(task_id, tparams, tstate, ag.obs)
-            spikes = env_act(net, ag, rec)
+            spikes = env_act(net, ag, rec, t == 0)
             if spikes < 0:
                 ag.counters[K_NAN] = 1
                 returns[ep] = total
                 lengths[ep] = steps
                 return
             reward, terminated = native_step(task_id, tparams, tstate, ag.action, env_rng)
+            if native_new_trial(task_id, tparams, tstate):
+                ag.counters[K_NEW_TRIAL] = 1
             if not math.isfinite(reward):
                 ag.counters[K_NAN] = 1
                 returns[ep] = total
@@ -305,4 +331,4 @@ def py_step(
         env_learn(net, ag, R, rec, reward, terminated, episode, t, spikes)
         if mode == PY_LEARN:
             return 0
-    return env_act(net, ag, rec)
+    return env_act(net, ag, rec, mode == PY_ACT)

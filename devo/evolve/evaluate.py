@@ -21,7 +21,7 @@ from devo.evolve.pool import build_evaluator, open_pool
 from devo.evolve.rundir import BEST_GENOME, CONFIG
 from devo.experiment import Experiment, experiment_from_dict, lifetime_hash, load_experiment
 
-__all__ = ["EVAL_STREAM", "EvalReport", "evaluate_genome", "resolve_target"]
+__all__ = ["EVAL_STREAM", "EvalReport", "eval_seed", "evaluate_genome", "resolve_target", "run_lifetimes"]
 
 EVAL_STREAM = 0xE7A1
 
@@ -128,10 +128,7 @@ def evaluate_genome(
     if episodes is not None and episodes != exp.lifetime.n_episodes:
         exp = _with_episodes(exp, episodes)
         evaluator = build_evaluator(exp)
-    jobs = [(0, (_eval_seed(seed, i),)) for i in range(lifetimes)]
-    genomes = gf.genome[None, :].astype(np.float32)
-    with open_pool(exp, workers, exp.run.ray_address if workers else "", evaluator=evaluator) as pool:
-        records = [trials[0] for trials in pool.evaluate(genomes, jobs)]
+    records = run_lifetimes(exp, gf.genome, [eval_seed(seed, i) for i in range(lifetimes)], workers, evaluator)
     n_ep = exp.lifetime.n_episodes
     ok = [r for r in records if not r.get("nan") and not r.get("raised")]
     per_episode = [_stats([float(r["returns"][k]) for r in ok if len(r["returns"]) > k]) for k in range(n_ep)]
@@ -153,7 +150,19 @@ def evaluate_genome(
     )
 
 
-def _eval_seed(seed: int, i: int) -> int:
+def run_lifetimes(
+    exp: Experiment, genome: np.ndarray, seeds: list[int], workers: int = 0, evaluator: Any | None = None
+) -> list[dict[str, Any]]:
+    """One lifetime of ``genome`` per seed under ``exp``, in seed order (trial records of the pool)."""
+    evaluator = evaluator if evaluator is not None else build_evaluator(exp)
+    jobs = [(0, (s,)) for s in seeds]
+    genomes = np.asarray(genome, np.float32)[None, :]
+    with open_pool(exp, workers, exp.run.ray_address if workers else "", evaluator=evaluator) as pool:
+        return [trials[0] for trials in pool.evaluate(genomes, jobs)]
+
+
+def eval_seed(seed: int, i: int) -> int:
+    """Seed of evaluation lifetime ``i`` (a stream evolution never uses)."""
     from devo.rng import derive_seed
 
     return derive_seed(seed, EVAL_STREAM, i)

@@ -34,7 +34,7 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 
-from devo.errors import DevoError
+from devo.errors import ConfigError, DevoError
 from devo.evolve.checkpoint import (
     capture_rng,
     encode_checkpoint,
@@ -128,6 +128,11 @@ def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
         center = gf.genome
     else:
         center = np.asarray(evaluator.initial_genome(derive_seed(exp.seed, STREAM_CENTER)), dtype=np.float32)
+        if exp.search.init:
+            try:
+                center = evaluator.spec.with_values(center, exp.search.init)
+            except (KeyError, ValueError) as exc:
+                raise ConfigError(f"search.init: {exc.args[0]}") from None
     if center.shape != (size,):
         raise DevoError(f"the lifetime's initial genome has shape {center.shape}, expected ({size},)")
     return evaluator, center

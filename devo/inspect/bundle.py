@@ -8,6 +8,7 @@ Files: ``network.graphml`` / ``network.json`` (final network) and ``network_<sta
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ def write_all(
     meta: Mapping[str, Any] | None = None,
     eval_report: Mapping[str, Any] | None = None,
     gif: bool = True,
+    ablation: tuple[Mapping[str, Any], Path | None] | None = None,
 ) -> dict[str, Path]:
     """Write every export, figure and the report into ``out``; returns name -> path."""
     from devo.inspect import animate, plots
@@ -75,12 +77,20 @@ def write_all(
         images.append(ReportImage("growth", files["growth.gif"], "Growth from seed cells to the end of life",
                                   f"One frame per snapshot ({len(rec.snapshots)} frames, every "
                                   f"{rec.snap_every} steps and at the phase boundaries)."))
+    if ablation is not None and ablation[1] is not None:
+        files["ablation.png"] = out / "ablation.png"
+        if ablation[1].resolve() != files["ablation.png"].resolve():
+            shutil.copyfile(ablation[1], files["ablation.png"])
+        images.append(ReportImage("ablation", files["ablation.png"], "Ablation",
+                                  "devo ablate: the fitness difference of each knock-out from the intact genome on "
+                                  "the same fresh lifetimes (95% paired interval; red: the genome uses the "
+                                  "mechanism), and the return per episode of every condition."))
     summary = {"source": source, **rec.summary(), "meta": dict(meta or {}), "eval": eval_report}
     files["summary.json"] = out / "summary.json"
     files["summary.json"].write_text(json.dumps(summary, indent=1, default=str) + "\n")
     listed = sorted(name for name in files if not name.endswith(".png") and name != "growth.gif")
     files["report.html"] = write_report(
         out / "report.html", rec, images, source=source, config=config_text(rec.setup), meta=meta,
-        eval_report=eval_report, files=listed, notes=notes,
+        eval_report=eval_report, files=listed, notes=notes, ablation=None if ablation is None else ablation[0],
     )
     return files

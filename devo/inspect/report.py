@@ -107,6 +107,24 @@ def _eval_section(report: Mapping[str, Any] | None) -> str:
     return text + _table(["episode", "mean return", "std", "min", "max", "n"], rows)
 
 
+def _ablation_section(ab: Mapping[str, Any]) -> str:
+    rows = []
+    for c in ab.get("conditions", []):
+        if not c.get("applicable"):
+            rows.append([c["name"], "not applicable", "", "", c.get("reason", "")])
+            continue
+        eps = ", ".join(_num(e.get("mean")) for e in c.get("per_episode", []))
+        d = c.get("diff") or {}
+        iv = f"[{_num(d.get('low'))}, {_num(d.get('high'))}]" if d else ""
+        rows.append([c["name"], _num((c.get("fitness") or {}).get("mean")), _num(d.get("mean")) if d else "", iv, eps])
+    text = (
+        f"<p>The genome on {_e(ab.get('lifetimes'))} fresh lifetimes (seed {_e(ab.get('seed'))}), intact and with "
+        "each mechanism knocked out; difference = knock-out minus intact on the same lifetimes, with its "
+        f"{int(round(100 * float(ab.get('level', 0.95))))}% paired interval (<code>devo ablate</code>).</p>"
+    )
+    return text + _table(["condition", "fitness", "difference", "interval", "per episode"], rows)
+
+
 def render_report(
     rec: GrowthRecording,
     figures: Sequence[ReportImage],
@@ -117,6 +135,7 @@ def render_report(
     eval_report: Mapping[str, Any] | None = None,
     files: Sequence[str] = (),
     notes: Sequence[str] = (),
+    ablation: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as one HTML string."""
     meta = dict(meta or {})
@@ -169,6 +188,7 @@ def render_report(
     parts += [
         '<h2 id="eval">Evaluation in fresh lifetimes</h2>',
         _eval_section(eval_report),
+        *(['<h2 id="ablation-table">Ablation</h2>', _ablation_section(ablation)] if ablation else []),
         '<h2 id="genome">Genome</h2>',
         "<p>The genome is a flat vector of named blocks; every cell and synapse runs the same rules.</p>",
         f"<pre>{_e(rec.genome_description)}</pre>",

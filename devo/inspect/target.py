@@ -123,6 +123,23 @@ def lifetime_seed(seed: int) -> int:
     return derive_seed(seed, EVAL_STREAM, 0)
 
 
+def _ablation(t: Target) -> tuple[dict[str, Any], Path | None] | None:
+    """The target's ``devo ablate`` result (JSON and picture), if one was written."""
+    import json
+
+    from devo.evolve.ablate import ablation_paths
+
+    where = Path(t.source).parent if t.from_run_dir else Path(t.source)
+    json_path, png_path = ablation_paths(where)
+    if not json_path.is_file():
+        return None
+    try:
+        data = json.loads(json_path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data, (png_path if png_path.is_file() else None)
+
+
 def inspect_target(
     target: str | Path,
     *,
@@ -168,9 +185,12 @@ def inspect_target(
     out_dir = Path(out) if out else t.default_out
     meta = {k: v for k, v in t.genome_file.meta.items() if k not in ("config", "format", "version")}
     meta["eval_seed"] = seed
+    ablation = _ablation(t)
     log(f"writing {out_dir}")
     try:
-        return write_all(rec, out_dir, metrics=t.metrics, source=t.source, meta=meta, eval_report=report, gif=gif)
+        return write_all(
+            rec, out_dir, metrics=t.metrics, source=t.source, meta=meta, eval_report=report, gif=gif, ablation=ablation
+        )
     except OSError as exc:
         raise DevoError(
             f"cannot write to {str(out_dir)!r} ({exc.strerror or exc}); choose a writable folder with --out"

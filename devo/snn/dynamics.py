@@ -260,3 +260,24 @@ def clear_window(net: NetState) -> None:
         net.first[i] = -1
         net.v_acc[i] = 0.0
     net.meta[M_WINDOW] = 0
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def reset_activity(net: NetState) -> None:
+    """Forget all activity, keep every synapse: membrane potentials to the reset potential,
+    synaptic currents, threshold adaptation, refractory counts, spikes, the pre/post traces, the
+    firing-rate estimate and the eligibility traces to zero (LNDP's network restarts each env step
+    from zero activity; ``lifetime.activity_reset``). Weights, synapse states and the plastic
+    weight component are untouched, so any memory across the boundary lives in synapses."""
+    for i in range(net.meta[M_NEU_HI]):
+        net.v[i] = net.v_reset[i]
+        net.i_syn[i] = 0.0
+        net.adapt[i] = 0.0
+        net.refr[i] = 0
+        net.spike[i] = 0
+        net.x_pre[i] = 0.0
+        net.x_post[i] = 0.0
+        net.rate[i] = 0.0
+    for s in range(net.meta[M_SYN_HI]):
+        net.elig[s] = 0.0
+    net.meta[M_NSPIKED] = 0

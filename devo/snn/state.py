@@ -124,6 +124,7 @@ class NetState(NamedTuple):
     w: np.ndarray  # float32[S] weight
     elig: np.ndarray  # float32[S] eligibility trace
     e: np.ndarray  # float32[S, e_dim] synapse state (one row per synapse)
+    hp: np.ndarray  # float32[S] plastic weight component (0 at a synapse's birth; devo.develop.edge)
     # adjacency
     out_tab: np.ndarray  # int32[N, D]
     out_n: np.ndarray  # int32[N]
@@ -218,6 +219,7 @@ def allocate(
         w=np.zeros(s, f32),
         elig=np.zeros(s, f32),
         e=np.zeros((s, e_dim), f32),
+        hp=np.zeros(s, f32),
         out_tab=np.full((n, d), -1, i32),
         out_n=np.zeros(n, i32),
         in_tab=np.full((n, d), -1, i32),

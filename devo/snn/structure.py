@@ -63,7 +63,8 @@ def add_synapse(net: NetState, i: int, j: int, w: float, e0: np.ndarray) -> int:
     """Add synapse ``i -> j`` with weight ``w`` and state ``e0`` (length ``e_dim``).
 
     Returns the slot (>= 0), or ERR_RANGE, ERR_DEAD, ERR_FORBIDDEN, ERR_EXISTS, ERR_FULL (no free
-    slot) or ERR_DEGREE (``i``'s out-table or ``j``'s in-table is full). Eligibility starts at 0.
+    slot) or ERR_DEGREE (``i``'s out-table or ``j``'s in-table is full). Eligibility and the plastic
+    weight component start at 0.
     """
     n = net.alive.shape[0]
     if i < 0 or i >= n or j < 0 or j >= n:
@@ -89,6 +90,7 @@ def add_synapse(net: NetState, i: int, j: int, w: float, e0: np.ndarray) -> int:
     net.dst[s] = j
     net.w[s] = w
     net.elig[s] = 0.0
+    net.hp[s] = 0.0
     for c in range(net.e.shape[1]):
         net.e[s, c] = e0[c]
     k = net.out_n[i]
@@ -110,7 +112,7 @@ def remove_synapse(net: NetState, s: int) -> bool:
     """Remove the synapse in slot ``s``; False if ``s`` is out of range or not alive.
 
     The last entry of each adjacency table moves into the freed place (O(1)); the slot's weight,
-    eligibility and state are zeroed and the slot goes back on the free stack.
+    eligibility, plastic component and state are zeroed and the slot goes back on the free stack.
     """
     if s < 0 or s >= net.s_alive.shape[0] or net.s_alive[s] == 0:
         return False
@@ -137,6 +139,7 @@ def remove_synapse(net: NetState, s: int) -> bool:
     net.dst[s] = -1
     net.w[s] = 0.0
     net.elig[s] = 0.0
+    net.hp[s] = 0.0
     for c in range(net.e.shape[1]):
         net.e[s, c] = 0.0
     net.out_pos[s] = -1

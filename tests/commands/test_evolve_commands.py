@@ -64,6 +64,11 @@ def no_ray(monkeypatch):
         (["--seed", "-1"], "seed: must be >= 0"),
         (["--set", "run.init_genome=missing.npz"], "genome file 'missing.npz' does not exist"),
         (["--set", "network.max_neurons=3"], "network.max_neurons"),
+        (["--set", "lifetime.activity_reset=sometimes"], "lifetime.activity_reset: 'sometimes' is not allowed"),
+        (["--set", "develop.structural_during=never"], "develop.structural_during: 'never' is not allowed"),
+        (["--set", 'search.init={"no.such" = 1.0}'], "search.init: no genome block 'no.such'"),
+        (["--set", 'search.init={"syn.gain" = [1.0, 2.0]}'], "genome block 'syn.gain' has 4 entries, got 2"),
+        (["--set", 'search.init={"syn.gain" = "big"}'], "search.init.syn.gain: expected a finite number"),
     ],
 )
 def test_bad_config_exits_2_naming_the_problem_before_ray(args, needle, tmp_path, capsys, no_ray) -> None:

@@ -37,9 +37,13 @@ def test_family_blocks() -> None:
     learned = genome_spec(NetworkConfig(), DevelopConfig(), 4)
     rstdp = genome_spec(NetworkConfig(), DevelopConfig(plasticity="rstdp"), 4)
     hebb = genome_spec(NetworkConfig(), DevelopConfig(plasticity="hebbian"), 4)
-    assert rstdp.size == learned.size + 3 and hebb.size == learned.size + 20
+    frozen = genome_spec(NetworkConfig(), DevelopConfig(plasticity="frozen"), 4)
+    # learned: the plastic weight component (4 x 5 coefficients and a decay logit)
+    assert learned.size == frozen.size + 21
+    assert rstdp.size == frozen.size + 3 and hebb.size == frozen.size + 20
     assert rules_from_genome(hebb, hebb.initial()).hebb.shape == (4, 5)
     assert rules_from_genome(learned, learned.initial()).rstdp.shape == (0,)
+    assert not rules_from_genome(frozen, frozen.initial()).plastic.any()
 
 
 def test_wrong_length_names_both_lengths() -> None:

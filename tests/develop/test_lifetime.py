@@ -167,8 +167,9 @@ def _kinds(snap) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_weight_is_the_type_gain_times_the_state() -> None:
-    """w = w_max g_t e_0 at every stage; a zero hidden -> output gain silences exactly those synapses."""
-    ev = evaluator(network={"allow_input_output": True, "init_density": 1.0})
+    """w = w_max g_t e_0 at every stage (plastic component off; with it, w adds alpha H: see
+    test_rules.py); a zero hidden -> output gain silences exactly those synapses."""
+    ev = evaluator(network={"allow_input_output": True, "init_density": 1.0}, develop={"plastic_weights": False})
     gains = [0.5, -0.25, 0.0, 1.0]  # input->hidden, hidden->hidden, hidden->output, input->output
     g = set_block(ev, ev.initial_genome(0), "syn.gain", gains)
     _, rec = ev.run(g, 2, record=True, snap_every=5)

@@ -43,7 +43,11 @@ def developed(seed: int, sigma: float, m: float, phase: int):
     net.rate[:n] = rng.uniform(0, 0.3, n)
     net.count[:n] = rng.integers(0, 5, n)
     net.elig[:] = np.where(net.s_alive != 0, rng.normal(size=net.elig.shape), 0).astype(np.float32)
+    net.hp[:] = np.where(net.s_alive != 0, rng.uniform(-1, 1, size=net.hp.shape), 0).astype(np.float32)
+    R.plastic[:] = np.where(R.plastic != 0, rng.normal(size=R.plastic.shape), 0).astype(np.float32)
+    R.plastic[:, 4] = np.clip(R.plastic[:, 4], -1, 1)
     ag.ms[A.MS_M] = m
+    ag.action[0] = rng.integers(0, len(ag.outputs))  # the choice (CartPole: discrete)
     ag.counters[A.K_PHASE] = phase
     return net, ag, R, {k: v.astype(np.float64) for k, v in ev.spec.unflatten(g).items()}
 
@@ -73,10 +77,27 @@ def test_edge_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) 
     row = 0 if phase == A.PHASE_EPISODE else 1
     lam = 1 / (1 + np.exp(-R.edge_rate[row].astype(np.float64)))
     e_ref = e + lam[:, None] * (_softsign(u) - e)
-    w_ref = ag.cf[A.F_WMAX] * R.syn_gain[3 * net.kind[i] + net.kind[j]] * e_ref[0]
+    t = 3 * net.kind[i] + net.kind[j]
+    gain = R.syn_gain[t]
+    hp = net.hp[:hi][alive].astype(np.float64)
+    if phase == A.PHASE_EPISODE:  # the plastic weight component (learned family, on by default)
+        P = R.plastic[t].astype(np.float64).T  # (5, synapses): eta_m, eta_0, beta_m, beta_0, alpha
+        keep = 1 - 1 / (1 + np.exp(-float(R.plastic_decay[0])))
+        c = net.count[:n] / ag.ci[A.C_TICKS]
+        post = c.copy()  # an output's postsynaptic factor is the choice (efference copy)
+        post[ag.outputs] = 0.0
+        post[ag.outputs[int(ag.action[0])]] = 1.0
+        hp_ref = np.clip(
+            keep * hp + (P[0] * m32 + P[1]) * net.elig[:hi][alive] + (P[2] * m32 + P[3]) * c[i] * post[j], -1, 1
+        )
+        w_ref = ag.cf[A.F_WMAX] * np.clip(gain * e_ref[0] + P[4] * (1 + e_ref[1]) / 2 * hp_ref, -1, 1)
+    else:  # developing: H untouched, w = w_max g e_0
+        hp_ref = hp
+        w_ref = ag.cf[A.F_WMAX] * gain * e_ref[0]
 
     edge_rule(net, ag, R)
     np.testing.assert_allclose(net.e[:hi][alive].T, e_ref, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(net.hp[:hi][alive], hp_ref, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(net.w[:hi][alive], w_ref, rtol=1e-5, atol=1e-6)
     assert (net.e[:hi][~alive] == 0).all() and (net.w[:hi][~alive] == 0).all()
 

@@ -173,11 +173,12 @@ def test_foraging_rejects_bad_parameters():
     n_arms=st.integers(2, 4),
     p_switch=st.floats(0.0, 1.0),
     reverse_every=st.integers(0, 6),
+    reveal=st.sampled_from(["all", "reward", "none"]),
     data=st.data(),
 )
-def test_bandit_native_matches_python_twin(life_seed, episode_seeds, n_arms, p_switch, reverse_every, data):
+def test_bandit_native_matches_python_twin(life_seed, episode_seeds, n_arms, p_switch, reverse_every, reveal, data):
     actions = data.draw(st.lists(st.integers(0, n_arms - 1), min_size=1, max_size=60))
-    kwargs = dict(n_arms=n_arms, p_switch=p_switch, reverse_every=reverse_every)
+    kwargs = dict(n_arms=n_arms, p_switch=p_switch, reverse_every=reverse_every, reveal=reveal)
     lockstep("Bandit-v0", kwargs, life_seed, episode_seeds, actions)
 
 
@@ -193,6 +194,17 @@ def test_bandit_rules_and_observation():
     for seed in range(1, 5):  # p_switch = 0: the good arm stays across episodes
         env.reset(seed)
         assert int(env.state[0]) == good
+
+
+def test_bandit_reveal_hides_the_last_arm_or_everything():
+    for reveal, expect in (("reward", lambda r: [1.0, r, 0.0, 0.0]), ("none", lambda r: [1.0, 0.0, 0.0, 0.0])):
+        env = Native("Bandit-v0", p_high=1.0, p_low=0.0, p_switch=0.0, reveal=reveal)
+        env.begin_lifetime(3)
+        assert env.reset(0).tolist() == [1.0, 0.0, 0.0, 0.0]
+        good = int(env.state[0])
+        for arm in (good, 1 - good, good):
+            obs, r, _, _ = env.step(arm)
+            assert r == float(arm == good) and obs.tolist() == expect(r), reveal
 
 
 def test_bandit_reversals():
@@ -218,7 +230,7 @@ def test_bandit_payout_probabilities():
 
 
 def test_bandit_rejects_bad_parameters():
-    for bad in ({"n_arms": 1}, {"p_high": -0.1}, {"reverse_every": -1}):
+    for bad in ({"n_arms": 1}, {"p_high": -0.1}, {"reverse_every": -1}, {"reveal": "last"}):
         with pytest.raises(EnvironmentSpecError, match="Bandit-v0"):
             make_task("Bandit-v0", **bad)
 

@@ -1,4 +1,4 @@
-"""Bandit-v0: a Bernoulli multi-armed bandit (two arms by default) with reversals, compiled and as a
+r"""Bandit-v0: a Bernoulli multi-armed bandit (two arms by default) with reversals, compiled and as a
 Python ``gymnasium.Env`` twin that draws the same random numbers.
 
 Rules:
@@ -13,14 +13,23 @@ Rules:
   to another arm after every k pulls of the episode (a fixed schedule; one draw per reversal when
   there are more than two arms, none with two);
 - observation (``n_arms + 2`` floats in [0, 1]): ``[1 (a constant cue), last reward,
-  one-hot of the last arm pulled]``; after a reset: ``[1, 0, 0, ..., 0]``;
+  one-hot of the last arm pulled]``; after a reset: ``[1, 0, 0, ..., 0]``. ``reveal`` chooses what
+  the agent is shown: ``"all"`` (default, as above), ``"reward"`` (the last reward but not the last
+  arm: the one-hot stays 0) or ``"none"`` (the cue alone: the observation never changes);
 - never terminates; truncated at ``max_episode_steps`` (default 100 pulls).
 
-The optimal strategy is win-stay / lose-shift with memory across episodes: what plasticity can
-learn and a fixed policy cannot.
+What it takes: with ``reveal = "all"`` the observation holds the last reward *and* the last arm,
+so win-stay / lose-shift is a fixed reactive policy, no memory needed: it earns
+:math:`\pi p_h + (1 - \pi) p_l` per pull with :math:`\pi = (1 - p_l) / (2 - p_h - p_l)` the share
+of pulls on the good arm (two arms) -- 0.68 at 0.8 / 0.2, against 0.8 for an agent that knows
+the good arm. Beating 0.68 needs memory of which arm has paid (in activity or in synapses).
+With ``reveal = "reward"`` a reactive policy cannot tell which arm it pulled, and with
+``"none"`` it sees nothing at all: a fixed policy then earns :math:`(p_h + p_l)/2` = 0.5, and
+anything above that is learned within the life from the reward alone -- the reward reaches the
+network only through the modulator, or through the activity that produced the last choice.
 
 State ``[good_arm, episode_index, pulls_in_episode, last_reward, last_arm (-1 none)]``.
-Params ``[n_arms, p_high, p_low, p_switch, reverse_every]``.
+Params ``[n_arms, p_high, p_low, p_switch, reverse_every, reveal (0 all, 1 reward, 2 none)]``.
 """
 
 from __future__ import annotations
@@ -34,13 +43,15 @@ from devo.rng import PyRng, integers, rng_from_seed, uniform
 
 TASK_ID = 5
 STATE_SIZE = 5
-PARAM_NAMES = ("n_arms", "p_high", "p_low", "p_switch", "reverse_every")
+PARAM_NAMES = ("n_arms", "p_high", "p_low", "p_switch", "reverse_every", "reveal")
+REVEAL = {"all": 0, "reward": 1, "none": 2}
 DEFAULT_EPISODE_STEPS = 100
 MAX_ARMS = 64
 
 
 def native_params(
-    n_arms: int = 2, p_high: float = 0.8, p_low: float = 0.2, p_switch: float = 0.5, reverse_every: int = 0
+    n_arms: int = 2, p_high: float = 0.8, p_low: float = 0.2, p_switch: float = 0.5, reverse_every: int = 0,
+    reveal: str = "all",
 ) -> tuple[float, ...]:
     """Validated constants (the same keywords as :class:`BanditEnv`)."""
     if int(n_arms) != n_arms or not 2 <= n_arms <= MAX_ARMS:
@@ -50,7 +61,9 @@ def native_params(
             raise EnvironmentSpecError(f"Bandit-v0: {name} must be in [0, 1], got {p}")
     if int(reverse_every) != reverse_every or reverse_every < 0:
         raise EnvironmentSpecError(f"Bandit-v0: reverse_every must be an integer >= 0, got {reverse_every}")
-    return (float(n_arms), float(p_high), float(p_low), float(p_switch), float(reverse_every))
+    if reveal not in REVEAL:
+        raise EnvironmentSpecError(f"Bandit-v0: reveal must be one of {', '.join(REVEAL)}, got {reveal!r}")
+    return (float(n_arms), float(p_high), float(p_low), float(p_switch), float(reverse_every), float(REVEAL[reveal]))
 
 
 def reward_range(params: tuple[float, ...]) -> tuple[float, float]:
@@ -86,9 +99,10 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     n = int(params[0])
+    reveal = int(params[5])
     obs[0] = 1.0
-    obs[1] = state[3]
-    last = int(state[4])
+    obs[1] = state[3] if reveal < 2 else 0.0
+    last = int(state[4]) if reveal == 0 else -1
     for k in range(n):
         obs[2 + k] = 1.0 if k == last else 0.0
 
@@ -119,9 +133,9 @@ class BanditEnv(gym.Env):
 
     def __init__(
         self, n_arms: int = 2, p_high: float = 0.8, p_low: float = 0.2, p_switch: float = 0.5,
-        reverse_every: int = 0,
+        reverse_every: int = 0, reveal: str = "all",
     ) -> None:  # fmt: skip
-        self.params = np.array(native_params(n_arms, p_high, p_low, p_switch, reverse_every))
+        self.params = np.array(native_params(n_arms, p_high, p_low, p_switch, reverse_every, reveal))
         self.n_arms = int(n_arms)
         self.observation_space = gym.spaces.Box(0.0, 1.0, (self.n_arms + 2,), np.float64)
         self.action_space = gym.spaces.Discrete(self.n_arms)
@@ -156,9 +170,10 @@ class BanditEnv(gym.Env):
 
     def _obs(self) -> np.ndarray:
         obs = np.zeros(self.n_arms + 2)
+        reveal = int(self.params[5])
         obs[0] = 1.0
-        obs[1] = self._state[3]
-        last = int(self._state[4])
+        obs[1] = self._state[3] if reveal < 2 else 0.0
+        last = int(self._state[4]) if reveal == 0 else -1
         if last >= 0:
             obs[2 + last] = 1.0
         return obs

@@ -11,6 +11,8 @@ xoshiro state, :mod:`devo.rng`); every random draw of a task comes from ``rng``.
 - ``native_step(task_id, params, state, action, rng) -> (reward, terminated)``: one step;
   ``action`` holds the discrete index in ``action[0]``, or the box / multibinary vector. Box
   actions are clipped by the task as Gymnasium does. Truncation is the caller's job.
+- ``native_new_trial(task_id, params, state) -> bool``: whether the last step began a new trial
+  of a task made of trials (Foraging-v0: food found or the trial timed out); False for the others.
 
 Ids: CartPole-v1 0, Acrobot-v1 1, MountainCar-v0 2, Pendulum-v1 3, Foraging-v0 4, Bandit-v0 5;
 a damaged task is ``base + DAMAGE_STRIDE * kind`` (:mod:`.damage`). ``params``, the state size and
@@ -152,3 +154,14 @@ def native_step(
     p0, p1, s0, s1 = _split(params)
     damage.map_action(params, state, action)
     return _step(task_id % DAMAGE_STRIDE, params[p0:p1], state[s1:], state[s0:s1], rng)
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def native_new_trial(task_id: int, params: np.ndarray, state: np.ndarray) -> bool:
+    base = task_id % DAMAGE_STRIDE
+    if base != FORAGING:
+        return False
+    if task_id < DAMAGE_STRIDE:
+        return foraging.new_trial(state)
+    _, _, _, s1 = _split(params)
+    return foraging.new_trial(state[s1:])

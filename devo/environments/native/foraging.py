@@ -78,6 +78,12 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def new_trial(state: np.ndarray) -> bool:
+    """After a step: True if it ended a trial (food found or timed out), so a new one begins."""
+    return state[2] == 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def observe(params: np.ndarray, state: np.ndarray, obs: np.ndarray) -> None:
     obs[0] = state[0]
 

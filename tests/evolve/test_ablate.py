@@ -1,0 +1,82 @@
+"""`devo ablate`: the paired statistics against reference values, knock-outs that apply or say
+why not, and the real command writing its table, JSON and picture."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from devo.cli import main
+from devo.evolve.ablate import KNOCKOUTS, ablate_genome, ablation_paths, paired_interval, t_quantile
+from devo.evolve.genome_io import load_genome, save_genome
+from devo.experiment import experiment_to_dict, lifetime_hash
+from devo.lifetime import Evaluator
+from tests.evolve.helpers import tiny
+
+# Student's t, 0.975 quantile (tables)
+T975 = {5: 2.5706, 10: 2.2281, 20: 2.0860, 29: 2.0452, 100: 1.9840}
+
+
+@pytest.mark.parametrize(("dof", "value"), sorted(T975.items()))
+def test_t_quantile_matches_the_table(dof: int, value: float) -> None:
+    assert t_quantile(0.975, dof) == pytest.approx(value, abs=2e-3)
+
+
+def test_paired_interval_is_the_t_interval_of_the_differences() -> None:
+    d = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0])
+    mean, lo, hi = paired_interval(d)
+    half = 2.2281 * d.std(ddof=1) / math.sqrt(d.size)
+    assert mean == 6.0 and lo == pytest.approx(6.0 - half, abs=1e-2) and hi == pytest.approx(6.0 + half, abs=1e-2)
+    assert paired_interval(np.zeros(5)) == (0.0, 0.0, 0.0)
+
+
+def _genome_file(tmp_path, **changes):
+    exp = tiny(tmp_path / "runs", **changes)
+    ev = Evaluator(exp)
+    rng = np.random.default_rng(0)
+    g = ev.initial_genome(3) + 0.2 * rng.standard_normal(ev.genome_size).astype(np.float32)
+    path = tmp_path / "g.npz"
+    save_genome(path, g, {"lifetime_hash": lifetime_hash(exp), "env": exp.task.env, "config": experiment_to_dict(exp)})
+    return exp, path
+
+
+def test_knockouts_pair_lifetimes_and_say_when_they_do_not_apply(tmp_path) -> None:
+    exp, path = _genome_file(tmp_path, develop__structural=False, lifetime__activity_reset="step")
+    rep = ablate_genome(exp, load_genome(path), lifetimes=4)
+    rows = {c.name: c for c in rep.conditions}
+    assert list(rows) == ["intact", *KNOCKOUTS]
+    assert not rows["no_structural_life"].applicable and "off" in rows["no_structural_life"].reason
+    assert not rows["reset_step"].applicable and "already" in rows["reset_step"].reason
+    for name in ("frozen", "no_plastic_weights", "no_spontaneous", "no_neurogenesis"):
+        c = rows[name]
+        assert c.applicable and set(c.diff) == {"mean", "low", "high"}
+        assert c.diff["low"] <= c.diff["mean"] <= c.diff["high"]
+        assert c.diff["mean"] == pytest.approx(c.fitness["mean"] - rows["intact"].fitness["mean"], abs=1e-9)
+    # the intact row is devo eval's: the same seeds give the same lifetimes
+    from devo.evolve.evaluate import evaluate_genome
+
+    ev = evaluate_genome(exp, load_genome(path), lifetimes=4)
+    assert rows["intact"].fitness["mean"] == pytest.approx(ev.fitness["mean"])
+
+
+def test_frozen_knockout_of_a_frozen_genome_is_not_applicable(tmp_path) -> None:
+    exp, path = _genome_file(tmp_path, develop__plasticity="frozen")
+    rep = ablate_genome(exp, load_genome(path), lifetimes=3, knockouts=["frozen", "no_plastic_weights"])
+    assert [c.applicable for c in rep.conditions] == [True, False, False]
+    assert "frozen already" in rep.conditions[1].reason and "frozen family" in rep.conditions[2].reason
+
+
+def test_ablate_command_writes_table_json_and_picture(tmp_path, capsys) -> None:
+    _, path = _genome_file(tmp_path)
+    assert main(["ablate", str(path), "--lifetimes", "3", "--only", "frozen", "no_spontaneous"]) == 0
+    out = capsys.readouterr().out
+    assert "frozen" in out and "no_spontaneous" in out and "interval" in out
+    json_path, png_path = ablation_paths(path)
+    assert json_path.name == "g.ablation.json" and png_path.read_bytes()[:4] == b"\x89PNG"
+    data = json.loads(json_path.read_text())
+    assert [c["name"] for c in data["conditions"]] == ["intact", "frozen", "no_spontaneous"]
+    assert main(["ablate", str(path), "--lifetimes", "1"]) == 2
+    assert "--lifetimes must be >= 2" in capsys.readouterr().err
