@@ -85,7 +85,7 @@ from devo.environments.native.dispatch import (
     native_reset,
     native_step,
 )
-from devo.snn.decoders import decode_binary, decode_continuous, decode_discrete
+from devo.snn.decoders import break_ties, decode_binary, decode_continuous, decode_discrete
 from devo.snn.dynamics import reset_activity, run_step
 from devo.snn.encoders import encode
 from devo.snn.normalize import normalize
@@ -149,7 +149,7 @@ def act(net: NetState, ag: Agent) -> float:
     """Decode the output window into ``ag.action`` (and ``ag.bits``); returns a scalar summary."""
     kind = ag.ci[C_ACT_KIND]
     if kind == ACT_DISCRETE:
-        a = decode_discrete(net, ag.outputs, ag.ci[C_DEC])
+        a = break_ties(net, ag.outputs, ag.ci[C_DEC], decode_discrete(net, ag.outputs, ag.ci[C_DEC]), ag.rng)
         ag.action[0] = a
         return float(a)
     if kind == ACT_BOX:

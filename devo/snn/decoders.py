@@ -4,7 +4,9 @@ With ``c_k`` the spike count of output neuron ``k`` in the window, ``f_k`` its f
 ``m_k`` its mean pre-reset membrane potential and ``T`` the window length in ticks:
 
 - ``COUNT`` (discrete, default): :math:`\arg\max_k c_k`; ties go to the larger ``m_k``, then
-  to the lower index. One output neuron per action.
+  to the lower index (:func:`decode_discrete`); a lifetime breaks the remaining exact ties with a
+  uniform draw instead (:func:`break_ties`), so a silent network acts at random rather than
+  always choosing action 0. One output neuron per action.
 - ``FIRST_SPIKE`` (discrete): the output that fired first; ties by ``m_k``, then index; if none
   fired, :math:`\arg\max_k m_k`. One output neuron per action.
 - ``COUNT_DIFF`` (continuous): two neurons per action dimension ``d`` (``2d`` pushes up,
@@ -21,6 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
+from devo.rng import integers
 from devo.snn.state import M_WINDOW, NetState
 
 COUNT = 0
@@ -63,6 +66,31 @@ def decode_discrete(net: NetState, outputs: np.ndarray, kind: int) -> int:
                 best = k
             elif fi == fb and net.v_acc[i] > net.v_acc[b]:
                 best = k
+    return best
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def break_ties(net: NetState, outputs: np.ndarray, kind: int, best: int, rng: np.ndarray) -> int:
+    """``best`` (from :func:`decode_discrete`), unless other outputs tie with it exactly (same count
+    or first spike, and same membrane sum): then one of the tied outputs, drawn uniformly from
+    ``rng`` (no draw when there is no tie)."""
+    b = outputs[best]
+    tied = 0
+    for k in range(outputs.shape[0]):
+        i = outputs[k]
+        key_equal = net.count[i] == net.count[b] if kind == COUNT else net.first[i] == net.first[b]
+        if key_equal and net.v_acc[i] == net.v_acc[b]:
+            tied += 1
+    if tied <= 1:
+        return best
+    pick = integers(rng, tied)
+    for k in range(outputs.shape[0]):
+        i = outputs[k]
+        key_equal = net.count[i] == net.count[b] if kind == COUNT else net.first[i] == net.first[b]
+        if key_equal and net.v_acc[i] == net.v_acc[b]:
+            if pick == 0:
+                return k
+            pick -= 1
     return best
 
 

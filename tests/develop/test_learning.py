@@ -38,33 +38,36 @@ def test_reset_activity_forgets_activity_and_keeps_synapses() -> None:
         np.testing.assert_array_equal(getattr(net, k), v, err_msg=k)
 
 
-def _actions_by_input(rec) -> dict[tuple, set]:
+def _activity_by_input(rec) -> dict[tuple, set]:
     ep = rec.column("phase") == A.PHASE_EPISODE
     out: dict[tuple, set] = {}
-    for x, a in zip(rec.inputs[ep], rec.column("action")[ep], strict=True):
-        out.setdefault(tuple(np.round(x, 6)), set()).add(int(a))
+    for x, c in zip(rec.inputs[ep], rec.counts[ep], strict=True):
+        out.setdefault(tuple(np.round(x, 6)), set()).add(c.tobytes())
     return out
 
 
 def test_step_reset_makes_a_frozen_network_a_function_of_its_observation() -> None:
-    """LNDP's protocol: activity restarts every env step, so with nothing plastic the action is a
-    fixed function of the current observation (Foraging: 5 positions), in every lifetime."""
-    ev = evaluator(task=FORAGING, develop={"plasticity": "frozen"}, lifetime={"activity_reset": "step"})
-    g = ev.initial_genome(1)
-    g = set_block(ev, g, "syn.gain", [1.0, 0.3, 1.0, 1.0])
-    g = set_block(ev, g, "edge.bias", [1.0, 0.0, 0.0, 0.0])
-    g = set_block(ev, g, "syn.e0", [1.0, 0.0, 0.0, 0.0])
-    for seed in range(3):
-        _, rec = ev.run(g, seed, record=True)
-        seen = _actions_by_input(rec)
+    """LNDP's protocol: activity restarts every env step, so with nothing plastic the spikes of
+    every neuron in a step are a fixed function of the current observation (Foraging: 5
+    positions), in every lifetime; without the reset they are not."""
+    def run(reset: str):
+        ev = evaluator(task=FORAGING, develop={"plasticity": "frozen"}, lifetime={"activity_reset": reset})
+        g = ev.spec.with_values(ev.initial_genome(1), {
+            "syn.gain": [1.0, 0.3, 1.0, 1.0], "edge.bias": [1.0, 0.0, 0.0, 0.0], "syn.e0": [1.0, 0.0, 0.0, 0.0],
+        })  # fmt: skip
+        return [ev.run(g, seed, record=True)[1] for seed in range(3)]
+
+    for rec in run("step"):
+        seen = _activity_by_input(rec)
         assert len(seen) >= 2  # it moved
-        assert all(len(acts) == 1 for acts in seen.values()), seen
+        assert all(len(patterns) == 1 for patterns in seen.values())
         assert rec.column("spikes")[rec.column("phase") == A.PHASE_EPISODE].sum() > 0
+    assert any(len(p) > 1 for rec in run("never") for p in _activity_by_input(rec).values())
 
 
 def test_trial_reset_restarts_each_foraging_trial_alike() -> None:
     """With activity reset at each trial and nothing plastic, every trial starts from the same state
-    at the same position: the first action of every trial is the same."""
+    at the same position: every neuron spikes alike in the first step of every trial."""
     ev = evaluator(task=FORAGING, develop={"plasticity": "frozen"}, lifetime={"activity_reset": "trial"})
     g = set_block(ev, ev.initial_genome(2), "syn.gain", [1.0, 0.3, 1.0, 1.0])
     _, rec = ev.run(g, 4, record=True)
@@ -82,7 +85,9 @@ def test_trial_reset_restarts_each_foraging_trial_alike() -> None:
         if reward[t] > 0 or k >= 10:
             k = 0
     assert len(starts) >= 4
-    assert len({int(act[t]) for t in starts}) == 1
+    counts = rec.counts[ep]
+    assert len({counts[t].tobytes() for t in starts}) == 1
+    assert len({counts[t].tobytes() for t in range(len(act))}) > 1
 
 
 def test_plastic_component_starts_at_zero_and_learns_only_in_life() -> None:

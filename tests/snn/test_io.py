@@ -177,6 +177,24 @@ def test_decode_count_ties_broken_by_membrane_then_index() -> None:
     assert D.decode_discrete(net.state, np.arange(3, dtype=np.int32), D.COUNT) == 0
 
 
+def test_exact_ties_are_broken_by_a_uniform_draw() -> None:
+    """A lifetime's decoder: exact ties (a silent network) go to a uniform draw from the lifetime's
+    stream, matching the pure-Python generator; without a tie nothing is drawn."""
+    out = np.arange(4, dtype=np.int32)
+    net = _window_net([0, 0, 0, 0], [0.1, 0.3, 0.3, 0.3])  # outputs 1, 2, 3 tie exactly
+    rng = rng_from_seed(5)
+    py = PyRng(rng.copy())
+    best = D.decode_discrete(net.state, out, D.COUNT)
+    picks = [D.break_ties(net.state, out, D.COUNT, best, rng) for _ in range(3000)]
+    assert picks[:50] == [1 + py.integers(3) for _ in range(50)]
+    counts = np.bincount(picks, minlength=4)
+    assert counts[0] == 0 and counts[1:].min() > 900
+    net = _window_net([2, 3, 3, 1], [0.0, 0.2, 0.9, 5.0])  # no exact tie: the deterministic choice
+    before = rng.copy()
+    assert D.break_ties(net.state, out, D.COUNT, D.decode_discrete(net.state, out, D.COUNT), rng) == 2
+    np.testing.assert_array_equal(rng, before)
+
+
 def test_decode_first_spike() -> None:
     net = _window_net([1, 2, 1], [0.0, 0.0, 0.0], [3, 1, 1])
     assert D.decode_discrete(net.state, np.arange(3, dtype=np.int32), D.FIRST_SPIKE) == 1
