@@ -215,6 +215,7 @@ class Evaluator:
         ci[A.C_STRUCT_LIFE] = int(dev.structural_during == "lifetime")
         ci[A.C_PLASTIC] = int(dev.plastic_weights and dev.plasticity == "learned")
         ci[A.C_RESET] = A.RESETS[setup.lifetime.activity_reset]
+        ci[A.C_TIES] = int(net.ties == "random")
         ci[A.C_NEUROGENESIS] = int(dev.neurogenesis)
         ci[A.C_SPONTANEOUS] = int(dev.spontaneous)
         ci[A.C_STRUCT_EVERY] = dev.structural_every

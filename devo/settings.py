@@ -54,6 +54,10 @@ class NetworkConfig:
     decoder: Literal["auto", "count", "first_spike", "count_diff", "membrane", "binary"] = _f(
         "auto", "action decoder; auto = count (discrete), count_diff (box), binary (multibinary)"
     )
+    ties: Literal["first", "random"] = _f(
+        "first", "discrete actions: exact ties between outputs (none fired and none got input) go to the first "
+        "output (action 0) or to a uniform draw"
+    )
     normalization: Literal["auto", "bounds", "running", "raw"] = _f(
         "auto", "observation normalisation; auto = bounds where finite, running statistics elsewhere"
     )

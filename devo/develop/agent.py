@@ -40,7 +40,8 @@ C_NEIGHBOURS = 21  # size of each neuron's neighbourhood list
 C_PLASTIC = 22  # plastic weight component on in the lifetime (learned family)
 C_STRUCT_LIFE = 23  # structural plasticity also after development
 C_RESET = 24  # activity reset (RESET_*)
-C_N_CI = 25
+C_TIES = 25  # 1: exact ties between discrete outputs go to a uniform draw (network.ties = "random")
+C_N_CI = 26
 
 # cf: packed float configuration
 F_WMAX = 0

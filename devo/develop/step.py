@@ -46,6 +46,7 @@ from devo.develop.agent import (
     C_STRUCT_LIFE,
     C_STRUCTURAL,
     C_TICKS,
+    C_TIES,
     F_CLIP_SD,
     F_DEC_GAIN,
     HEBBIAN,
@@ -149,7 +150,9 @@ def act(net: NetState, ag: Agent) -> float:
     """Decode the output window into ``ag.action`` (and ``ag.bits``); returns a scalar summary."""
     kind = ag.ci[C_ACT_KIND]
     if kind == ACT_DISCRETE:
-        a = break_ties(net, ag.outputs, ag.ci[C_DEC], decode_discrete(net, ag.outputs, ag.ci[C_DEC]), ag.rng)
+        a = decode_discrete(net, ag.outputs, ag.ci[C_DEC])
+        if ag.ci[C_TIES] != 0:
+            a = break_ties(net, ag.outputs, ag.ci[C_DEC], a, ag.rng)
         ag.action[0] = a
         return float(a)
     if kind == ACT_BOX:

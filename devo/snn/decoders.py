@@ -4,9 +4,9 @@ With ``c_k`` the spike count of output neuron ``k`` in the window, ``f_k`` its f
 ``m_k`` its mean pre-reset membrane potential and ``T`` the window length in ticks:
 
 - ``COUNT`` (discrete, default): :math:`\arg\max_k c_k`; ties go to the larger ``m_k``, then
-  to the lower index (:func:`decode_discrete`); a lifetime breaks the remaining exact ties with a
-  uniform draw instead (:func:`break_ties`), so a silent network acts at random rather than
-  always choosing action 0. One output neuron per action.
+  to the lower index (:func:`decode_discrete`); with ``network.ties = "random"`` a lifetime
+  breaks the remaining exact ties with a uniform draw instead (:func:`break_ties`), so a silent
+  network acts at random rather than always choosing action 0. One output neuron per action.
 - ``FIRST_SPIKE`` (discrete): the output that fired first; ties by ``m_k``, then index; if none
   fired, :math:`\arg\max_k m_k`. One output neuron per action.
 - ``COUNT_DIFF`` (continuous): two neurons per action dimension ``d`` (``2d`` pushes up,

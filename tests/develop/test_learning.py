@@ -245,3 +245,20 @@ def test_the_plastic_component_can_hold_a_foraging_memory() -> None:
     and like a reactive policy (~80 expected; 4 lifetimes) without it."""
     assert _hand_wired_forager(b0=1.0) >= 220
     assert _hand_wired_forager(b0=0.0) <= 130
+
+
+def test_a_silent_network_acts_at_random_only_with_random_ties() -> None:
+    """Outputs that get no input tie exactly: ``network.ties = "first"`` always takes action 0,
+    ``"random"`` draws uniformly from the lifetime's stream (the same draws for the same seed)."""
+    actions = {}
+    for ties in ("first", "random"):
+        ev = evaluator(task=FORAGING, network={"ties": ties})
+        g = set_block(ev, ev.initial_genome(0), "syn.gain", [0.0, 0.0, 0.0, 0.0])  # no synaptic current
+        g = set_block(ev, g, "neuron.bias", [0.0, 0.0, 0.0])
+        _, rec = ev.run(g, 3, record=True)
+        actions[ties] = rec.column("action")[rec.column("phase") == A.PHASE_EPISODE]
+        _, again = ev.run(g, 3, record=True)
+        np.testing.assert_array_equal(again.column("action")[again.column("phase") == A.PHASE_EPISODE],
+                                      actions[ties])
+    assert (actions["first"] == 0).all()
+    assert np.bincount(actions["random"].astype(int), minlength=3).min() > len(actions["random"]) / 6

@@ -105,3 +105,16 @@ def test_unwritable_output(run_dir, tmp_path, capsys):
     blocker.write_text("x")
     _fails(capsys, ["inspect", str(run_dir), "--out", str(blocker / "sub"), "--lifetimes", "0", "--no-gif"],
            "cannot write", "--out")
+
+
+def test_report_shows_the_ablation_of_the_run(run_dir, tmp_path, capsys):
+    """`devo ablate RUN_DIR` then `devo inspect RUN_DIR`: the report carries the ablation table and
+    picture."""
+    assert main(["ablate", str(run_dir), "--lifetimes", "2", "--only", "frozen", "no_neurogenesis"]) == 0
+    assert (run_dir / "ablation.json").is_file()
+    out = tmp_path / "ins"
+    assert main(["inspect", str(run_dir), "--out", str(out), "--lifetimes", "0", "--no-gif"]) == 0
+    html = (out / "report.html").read_text()
+    assert 'id="ablation-table"' in html and "no_neurogenesis" in html and 'data-file="ablation.png"' in html
+    assert (out / "ablation.png").read_bytes()[:4] == b"\x89PNG"
+    capsys.readouterr()
