@@ -31,10 +31,12 @@ REINFORCE's :math:`\partial \log \pi / \partial w` has this form; spike counts a
 tell which output decided when several fired) -- and :math:`g_t`, :math:`\alpha_t` evolved gains
 per synapse type. The plastic gain of each synapse,
 :math:`\alpha_t (1 + e_{ij,1}) / 2`, is grown by development: its second state component says how
-plastic the synapse is. At initialisation only :math:`\eta_m` is non-zero (``PLASTIC_INIT``): a
-synapse changes only where its eligibility meets a reward-prediction error (Backpropamine's
-retroactive form :math:`\Delta H = M\, \mathrm{ET}`, Soltoggio et al. 2008's gated plasticity), so
-nothing drifts while the reward is predicted, and a moderate rate is safe from generation 0. The
+plastic the synapse is. At initialisation only the modulated terms :math:`\eta_m, \beta_m` are
+non-zero (``PLASTIC_INIT``; :math:`\delta = \sigma(0)`, a memory of a few steps): a synapse changes
+only where its eligibility or its pre x choice coincidence meets a reward-prediction error
+(Backpropamine's retroactive form :math:`\Delta H = M\, \mathrm{ET}`, Soltoggio et al. 2008's
+gated plasticity), so nothing drifts while the reward is predicted (the modulator's running mean
+is ~0, :mod:`devo.develop.modulator`), and a moderate rate is safe from generation 0. The
 ungated terms (:math:`\eta_0`, :math:`\beta_0`) let evolution build memories that need no reward
 (a running direction, a last choice). During development :math:`H = 0` and
 :math:`w_{ij} = w_{max}\, g_t\, e_{ij,0}`. ``develop.plastic_weights = false`` keeps :math:`H = 0`
@@ -193,7 +195,7 @@ def post_activity(net: NetState, ag: Agent) -> None:
     inv_k = np.float32(1.0 / ag.ci[C_TICKS])
     for i in range(net.meta[M_NEU_HI]):
         ag.post_act[i] = np.float32(net.count[i]) * inv_k
-    if ag.ci[C_ACT_KIND] == 0:
+    if ag.ci[C_ACT_KIND] == 0:  # discrete (devo.develop.step.ACT_DISCRETE)
         chosen = int(ag.action[0])
         for k in range(ag.outputs.shape[0]):
             ag.post_act[ag.outputs[k]] = np.float32(1.0) if k == chosen else np.float32(0.0)

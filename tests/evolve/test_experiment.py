@@ -83,3 +83,18 @@ def test_lifetime_hash_ignores_search_and_run_but_not_the_task() -> None:
     c = experiment_from_dict({"task": {"env": "Acrobot-v1"}})
     assert lifetime_hash(a) == lifetime_hash(b)
     assert lifetime_hash(a) != lifetime_hash(c)
+
+
+def test_search_init_round_trips_with_dotted_block_names(tmp_path) -> None:
+    """`syn.gain` is one genome block: written quoted, read back whole; TOML's nested reading of an
+    unquoted `syn.gain = [...]` means the same."""
+    import tomllib
+
+    from devo.experiment import experiment_from_dict, experiment_to_toml
+
+    exp = experiment_from_dict({"search": {"init": {"syn.gain": [1.0, 0.3, 1.0, 1.0], "edge.bias": 0.5}}})
+    text = experiment_to_toml(exp)
+    assert '"syn.gain" = [1.0, 0.3, 1.0, 1.0]' in text
+    assert experiment_from_dict(tomllib.loads(text)).search.init == exp.search.init
+    nested = tomllib.loads("[search.init]\nsyn.gain = [1.0, 0.3, 1.0, 1.0]\nedge.bias = 0.5\n")
+    assert experiment_from_dict(nested).search.init == exp.search.init
