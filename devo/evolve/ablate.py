@@ -171,7 +171,8 @@ class AblationReport:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, default=_json_num)
+        """JSON (no NaN or infinity: an undefined statistic is null)."""
+        return json.dumps(_finite(self.to_dict()), indent=1, allow_nan=False)
 
     def format_text(self) -> str:
         pct = int(round(self.level * 100))
@@ -196,8 +197,14 @@ class AblationReport:
         return "\n".join(lines)
 
 
-def _json_num(x: Any) -> Any:
-    return None if isinstance(x, float) and not math.isfinite(x) else x
+def _finite(x: Any) -> Any:
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_finite(v) for v in x]
+    return x
 
 
 def ablate_genome(
@@ -230,7 +237,7 @@ def ablate_genome(
     say = progress or (lambda _m: None)
     say(f"intact: {lifetimes} lifetimes")
     base = live(exp, evaluator)
-    rows = [_condition("intact", "the genome as evolved", base, None, n_ep)]
+    rows = [_condition("intact", "the genome as evolved", base, None, n_ep, level)]
     for name in names:
         ko = KNOCKOUTS[name]
         reason = ko.why_not(exp)
@@ -238,7 +245,7 @@ def ablate_genome(
             rows.append(Condition(name=name, what=ko.what, applicable=False, reason=reason))
             continue
         say(f"{name}: {ko.what}")
-        rows.append(_condition(name, ko.what, live(ko.apply(exp)), base, n_ep))
+        rows.append(_condition(name, ko.what, live(ko.apply(exp)), base, n_ep, level))
     return AblationReport(
         source=source, env=exp.task.env, lifetimes=lifetimes, episodes=n_ep, seed=seed, level=level, conditions=rows
     )

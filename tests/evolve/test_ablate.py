@@ -80,3 +80,12 @@ def test_ablate_command_writes_table_json_and_picture(tmp_path, capsys) -> None:
     assert [c["name"] for c in data["conditions"]] == ["intact", "frozen", "no_spontaneous"]
     assert main(["ablate", str(path), "--lifetimes", "1"]) == 2
     assert "--lifetimes must be >= 2" in capsys.readouterr().err
+
+
+def test_report_json_has_no_nan() -> None:
+    from devo.evolve.ablate import AblationReport, Condition
+
+    c = Condition("frozen", "x", True, fitness={"mean": math.nan, "std": math.nan},
+                  diff={"mean": 1.0, "low": -math.inf, "high": math.inf})
+    data = json.loads(AblationReport("g", "e", 2, 1, 0, 0.95, [c]).to_json())
+    assert data["conditions"][0]["fitness"]["mean"] is None and data["conditions"][0]["diff"]["low"] is None
