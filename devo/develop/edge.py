@@ -121,8 +121,7 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
     row = 1 if dev else 0
     life_plastic = not dev and ag.ci[C_PLASTIC] != 0
     keep = np.float32(1.0) - _rate(R.plastic_decay[0])
-    inv_k = np.float32(1.0 / ag.ci[C_TICKS])
-    count, hp, ptab, cpost = net.count, net.hp, R.plastic, ag.post_act
+    hp, ptab, cpost = net.hp, R.plastic, ag.post_act
     if life_plastic:
         post_activity(net, ag)
     f1 = np.float32(1.0)
@@ -175,9 +174,9 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
         ef[es + 3] = n3
         t = 3 * kind[i] + kind[j]
         if life_plastic:
-            ci_ = np.float32(count[i]) * inv_k
-            cj_ = cpost[j]
-            hv = keep * hp[s] + (ptab[t, 0] * m + ptab[t, 1]) * el + (ptab[t, 2] * m + ptab[t, 3]) * (ci_ * cj_)
+            # a presynaptic neuron is never an output, so post_act[i] is its spike count / K
+            hebb = cpost[i] * cpost[j]
+            hv = keep * hp[s] + (ptab[t, 0] * m + ptab[t, 1]) * el + (ptab[t, 2] * m + ptab[t, 3]) * hebb
             hv = min(max(hv, -f1), f1)
             if alive[s] == 0:
                 hv = f0

@@ -117,10 +117,9 @@ def check_fits(t: Target, evaluator: Any) -> None:
 
 def lifetime_seed(seed: int) -> int:
     """The seed of `devo eval --seed SEED`'s first lifetime (so both show the same lifetime)."""
-    from devo.evolve.evaluate import EVAL_STREAM
-    from devo.rng import derive_seed
+    from devo.evolve.evaluate import eval_seed
 
-    return derive_seed(seed, EVAL_STREAM, 0)
+    return eval_seed(seed, 0)
 
 
 def _ablation(t: Target) -> tuple[dict[str, Any], Path | None] | None:

@@ -69,6 +69,13 @@ def decode_discrete(net: NetState, outputs: np.ndarray, kind: int) -> int:
     return best
 
 
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def _tie(net: NetState, i: int, b: int, kind: int) -> bool:
+    """Outputs ``i`` and ``b`` are indistinguishable to the decoder ``kind``."""
+    key_equal = net.count[i] == net.count[b] if kind == COUNT else net.first[i] == net.first[b]
+    return key_equal and net.v_acc[i] == net.v_acc[b]
+
+
 @njit(cache=True, error_model="numpy", _nrt=False)
 def break_ties(net: NetState, outputs: np.ndarray, kind: int, best: int, rng: np.ndarray) -> int:
     """``best`` (from :func:`decode_discrete`), unless other outputs tie with it exactly (same count
@@ -77,17 +84,13 @@ def break_ties(net: NetState, outputs: np.ndarray, kind: int, best: int, rng: np
     b = outputs[best]
     tied = 0
     for k in range(outputs.shape[0]):
-        i = outputs[k]
-        key_equal = net.count[i] == net.count[b] if kind == COUNT else net.first[i] == net.first[b]
-        if key_equal and net.v_acc[i] == net.v_acc[b]:
+        if _tie(net, outputs[k], b, kind):
             tied += 1
     if tied <= 1:
         return best
     pick = integers(rng, tied)
     for k in range(outputs.shape[0]):
-        i = outputs[k]
-        key_equal = net.count[i] == net.count[b] if kind == COUNT else net.first[i] == net.first[b]
-        if key_equal and net.v_acc[i] == net.v_acc[b]:
+        if _tie(net, outputs[k], b, kind):
             if pick == 0:
                 return k
             pick -= 1

@@ -58,6 +58,7 @@ from devo.snn.state import (
     T_D_SYN,
     NetState,
 )
+from devo.snn.structure import forget_activity
 
 # The phases take explicit arrays and are inlined into callers that unpack a NetState once:
 # taking the arrays out of the NetState inside a tick loop costs more than a small network's tick.
@@ -270,14 +271,7 @@ def reset_activity(net: NetState) -> None:
     from zero activity; ``lifetime.activity_reset``). Weights, synapse states and the plastic
     weight component are untouched, so any memory across the boundary lives in synapses."""
     for i in range(net.meta[M_NEU_HI]):
-        net.v[i] = net.v_reset[i]
-        net.i_syn[i] = 0.0
-        net.adapt[i] = 0.0
-        net.refr[i] = 0
-        net.spike[i] = 0
-        net.x_pre[i] = 0.0
-        net.x_post[i] = 0.0
-        net.rate[i] = 0.0
+        forget_activity(net, i)
     for s in range(net.meta[M_SYN_HI]):
         net.elig[s] = 0.0
     net.meta[M_NSPIKED] = 0

@@ -151,6 +151,20 @@ def remove_synapse(net: NetState, s: int) -> bool:
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def forget_activity(net: NetState, i: int) -> None:
+    """Neuron ``i`` at rest: membrane at its reset potential; synaptic current, threshold
+    adaptation, refractory count, spike, pre/post traces and rate estimate at zero."""
+    net.v[i] = net.v_reset[i]
+    net.i_syn[i] = 0.0
+    net.adapt[i] = 0.0
+    net.refr[i] = 0
+    net.spike[i] = 0
+    net.x_pre[i] = 0.0
+    net.x_post[i] = 0.0
+    net.rate[i] = 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def add_neuron(net: NetState, kind: int, x: float, y: float, params: np.ndarray) -> int:
     """Switch on the lowest dead neuron slot with ``kind``, position ``(x, y)`` and ``params``
     (packed ``P_*`` vector). Dynamic state, traces and ``h`` start at zero.
@@ -170,16 +184,8 @@ def add_neuron(net: NetState, kind: int, x: float, y: float, params: np.ndarray)
     net.kind[i] = kind
     net.pos[i, 0] = x
     net.pos[i, 1] = y
-    net.v[i] = params[P_VRESET]
-    net.i_syn[i] = 0.0
     net.i_ext[i] = 0.0
     net.force[i] = 0
-    net.adapt[i] = 0.0
-    net.refr[i] = 0
-    net.spike[i] = 0
-    net.x_pre[i] = 0.0
-    net.x_post[i] = 0.0
-    net.rate[i] = 0.0
     net.count[i] = 0
     net.first[i] = -1
     net.v_acc[i] = 0.0
@@ -190,6 +196,7 @@ def add_neuron(net: NetState, kind: int, x: float, y: float, params: np.ndarray)
     net.rho[i] = params[P_RHO]
     net.a_inc[i] = params[P_AINC]
     net.bias[i] = params[P_BIAS]
+    forget_activity(net, i)
     for c in range(net.h.shape[0]):
         net.h[c, i] = 0.0
     net.meta[M_NNEU] += 1
