@@ -1,10 +1,11 @@
 """Regrow a genome with recording on and show what grew: `devo inspect RUN_DIR|GENOME_FILE`.
 
 Writes into RUN_DIR/inspect/ (or --out): the network as GraphML, JSON and NIR (after development,
-after spontaneous activity, at the end of life), topology.png, raster.png, timeline.png,
-growth.gif, fitness.png (from the run's metrics.jsonl, also while the run is going) and
-report.html, one self-contained page with all of it. The lifetime is the first one `devo eval
---seed S` runs, so its returns match.
+after spontaneous activity, at the end of life: network_<stage>.*; network.* is the end of life),
+spikes.npz (every spike of the lifetime, readable with numpy alone), topology.png, raster.png,
+timeline.png, growth.gif, fitness.png (from the run's metrics.jsonl, also while the run is going)
+and report.html, one self-contained page with all of it. The lifetime is the first one `devo eval
+--seed S` runs, so its returns match; `devo.inspect.grow(genome, config, seed=S)` records the same.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lifetimes", type=int, default=10,
                         help="fresh lifetimes for the report's evaluation summary; 0 = none (default 10)")
     parser.add_argument("--no-gif", action="store_true", help="skip the growth animation")
+    parser.add_argument("--nir-dt", type=float, default=None, metavar="SECONDS",
+                        help="seconds per tick in the NIR files (default 1e-3, Norse's default; snnTorch "
+                             "assumes 1e-4)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     files = inspect_target(
         args.target, seed=args.seed, out=args.out, episodes=args.episodes, config=args.config,
-        snap_every=args.snap_every, lifetimes=args.lifetimes, gif=not args.no_gif, log=print,
+        snap_every=args.snap_every, lifetimes=args.lifetimes, gif=not args.no_gif, nir_dt=args.nir_dt,
+        log=print,
     )  # fmt: skip
     report = files["report.html"]
     print(f"wrote {len(files)} files to {report.parent} in {time.perf_counter() - t0:.1f} s")

@@ -1,6 +1,8 @@
 """The growth animation: one GIF frame per recorded snapshot, from the seed cells to the end of life.
 
-Each frame draws the network as :func:`devo.inspect.plots.draw_network` does, on fixed axes, with
+Each frame draws the network as :func:`devo.inspect.plots.draw_network` does, on fixed axes and
+on one layout for the whole life (:func:`devo.inspect.layout.layout`: a neuron keeps its place from
+frame to frame and no marker hides another), with
 the step, the phase and the network's size in the title. Frames are rendered with matplotlib's Agg
 canvas and written with Pillow. Every frame's title carries its index, so no two frames are
 identical and Pillow keeps them all (it merges identical consecutive frames).
@@ -15,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from devo.inspect.layout import layout
 from devo.inspect.plots import draw_network, legend_handles
 from devo.inspect.recording import GrowthRecording
 
@@ -39,9 +42,10 @@ def render_frames(rec: GrowthRecording, size_px: int = 440) -> list[Image.Image]
     background = canvas.copy_from_bbox(fig.bbox)
     frames = []
     n = len(rec.snapshots)
+    lay = layout(rec)
     for k, (step, snap) in enumerate(rec.snapshots):
         canvas.restore_region(background)
-        artists = draw_network(ax, snap, rec.weight_max, legend=False)
+        artists = draw_network(ax, snap, rec.weight_max, legend=False, xy=lay.positions(snap), d_min=lay.d_min)
         title.set_text(
             f"{rec.env}  step {step} / {rec.n_steps}  ({rec.phase_at(step)})\n"
             f"{snap.n_neurons} neurons, {snap.n_synapses} synapses   [frame {k + 1}/{n}]"

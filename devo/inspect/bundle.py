@@ -1,8 +1,10 @@
 """Write everything `devo inspect` produces for one recording into one folder.
 
-Files: ``network.graphml`` / ``network.json`` (final network) and ``network_<stage>.graphml`` /
-``.json`` per stage, ``network.nir``, ``topology.png``, ``raster.png``, ``timeline.png``,
-``growth.gif``, ``fitness.png`` (when there are metrics), ``summary.json`` and ``report.html``.
+Files: ``network.graphml`` / ``.json`` / ``.nir`` (the final network) and ``network_<stage>.graphml``
+/ ``.json`` / ``.nir`` per stage (development, spontaneous, final), ``spikes.npz`` (the lifetime's
+spike raster, counts, inputs and phase boundaries: :mod:`devo.inspect.spikes`), ``topology.png``,
+``raster.png``, ``timeline.png``, ``growth.gif``, ``fitness.png`` (when there are metrics),
+``summary.json`` and ``report.html``.
 """
 
 from __future__ import annotations
@@ -28,12 +30,17 @@ def write_all(
     eval_report: Mapping[str, Any] | None = None,
     gif: bool = True,
     ablation: tuple[Mapping[str, Any], Path | None] | None = None,
+    nir_dt: float | None = None,
 ) -> dict[str, Path]:
-    """Write every export, figure and the report into ``out``; returns name -> path."""
+    """Write every export, figure and the report into ``out``; returns name -> path. ``nir_dt``:
+    seconds per tick in the NIR files (default :data:`devo.inspect.nir_export.DT`)."""
     from devo.inspect import animate, plots
     from devo.inspect.export import write_graphml, write_json
-    from devo.inspect.nir_export import write_nir
+    from devo.inspect.nir_export import DT, divergences, write_nir
     from devo.inspect.report import ReportImage, config_text, write_report
+    from devo.inspect.spikes import write_spikes
+
+    dt = DT if nir_dt is None else float(nir_dt)
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -43,10 +50,20 @@ def write_all(
     for stage in rec.stages:
         files[f"network_{stage}.graphml"] = write_graphml(rec, out / f"network_{stage}.graphml", stage)
         files[f"network_{stage}.json"] = write_json(rec, out / f"network_{stage}.json", stage)
-    files["network.nir"] = write_nir(rec, out / "network.nir", "final")
+    files["network.nir"] = write_nir(rec, out / "network.nir", "final", dt)
+    for stage in rec.stages:
+        files[f"network_{stage}.nir"] = write_nir(rec, out / f"network_{stage}.nir", stage, dt)
+    files["spikes.npz"] = write_spikes(rec, out / "spikes.npz")
 
     images: list[ReportImage] = []
     notes: list[str] = []
+    why = divergences(rec, "final")
+    if why:
+        notes.append(f"NIR files (one tick = {dt:g} s): a NIR client (Norse, snnTorch) will not simulate them exactly "
+                     f"as devo does: {'; '.join(why)}.")
+    else:
+        notes.append(f"NIR files (one tick = {dt:g} s): exact -- a NIR client (Norse) simulates them tick for tick as "
+                     f"devo does (with plasticity frozen at that stage).")
     if metrics is not None:
         fit = plots.plot_fitness(metrics, out / "fitness.png")
         if fit is not None:
@@ -63,13 +80,17 @@ def write_all(
                               "episode with its return). Right: the weights' path in (mean, variance) space."))
     files["topology.png"] = plots.plot_topology(rec, out / "topology.png")
     images.append(ReportImage("topology", files["topology.png"], "Topology per stage",
-                              "Inputs left, outputs right, hidden neurons at their grown positions. Red: "
-                              "excitatory, blue: inhibitory; edge width = |weight|; node size = firing rate."))
+                              "Inputs left, outputs right, hidden neurons near their grown positions, moved apart "
+                              "just enough that no marker hides another (one layout for every stage and frame). "
+                              "Red: excitatory, blue: inhibitory; edge width = |weight|; marker size = firing rate. "
+                              "Right: every synapse at the end of life as a cell of the weight matrix, neurons "
+                              "sorted by kind (row = source, column = target)."))
     if any(p.kind == "episode" for p in rec.phases()):
         files["raster.png"] = plots.plot_raster(rec, out / "raster.png")
         images.append(ReportImage("raster", files["raster.png"], "Spike raster of the last episode",
-                                  "Every tick of the last episode; below, the normalised observations and the "
-                                  "actions taken."))
+                                  "Every tick of the last episode: inputs and hidden neurons, then the output "
+                                  "neurons on their own rows and the action each step chose, then the normalised "
+                                  "observations. All spikes of the life: spikes.npz."))
     else:
         notes.append("the lifetime holds no episode step: no spike raster.")
     if gif:

@@ -7,7 +7,12 @@ for inputs and outputs, -1 for hidden), ``x``, ``y`` (grown position), ``v`` (me
 per tick), ``tau_m``, ``bias``, a summary of the developmental state ``h`` (``h_mean``, ``h_norm``)
 and every component ``h_0 ... h_{H-1}``. Edges ``src -> dst`` carry ``synapse_id``, ``weight``,
 ``elig`` (eligibility trace), ``e_norm`` and ``e_0 ... e_{E-1}`` (synapse state). Graph
-attributes name the stage, lifetime step, tick, env and seed.
+attributes name the stage, lifetime step, tick, env and the seeds: ``seed`` is the evaluation
+seed (``devo inspect --seed``), an integer; ``lifetime_seed`` (a uint64, ``eval_seed(seed, 0)``) is
+written as a decimal string, because GraphML's ``long`` is a signed 64-bit integer (about 40% of
+uint64 seeds overflow it) and igraph reads ``long`` as a double (exact only below 2**53):
+``int(g.graph["lifetime_seed"])`` gives it back exactly from networkx, igraph or any XML reader.
+An evaluation seed of 2**53 or more is written as a string too.
 
 GraphML holds scalars only, hence the numbered components; the JSON file (networkx's node-link
 layout, key ``edges``) holds the same scalars plus ``h`` and ``e`` as lists. Read them back with
@@ -53,7 +58,8 @@ def _graph_attrs(rec: GrowthRecording, stage: str | int) -> dict[str, Any]:
         "step": int(step),
         "tick": int(snap.tick),
         "env": rec.env,
-        "seed": int(rec.seed),
+        "seed": int(rec.seed) if abs(int(rec.seed)) < 2**53 else str(rec.seed),
+        "lifetime_seed": str(int(rec.lifetime_seed)),
         "neurons": snap.n_neurons,
         "synapses": snap.n_synapses,
         "weight_max": rec.weight_max,

@@ -4,6 +4,9 @@ A :class:`GrowthRecording` is a :class:`devo.lifetime.Recording` plus what the e
 plots need to read it: the neuron parameters per kind (the genome sets the bias), the encoder,
 which neurons are inputs and outputs (in encoder and decoder order), the phases of the life, and
 the genome's layout. The same genome, config and seed give the same recording, bit for bit.
+
+``grow(genome, config, seed=S)`` and ``devo inspect --seed S`` record the same lifetime: the first
+one ``devo eval --seed S`` runs (lifetime seed ``devo.evolve.evaluate.eval_seed(S, 0)``).
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class GrowthRecording:
         recording: the lifetime's :class:`~devo.lifetime.Recording` (steps, raster, snapshots).
         setup: the lifetime config (an ``Experiment`` or any object with the four sections).
         genome: the float32 genome that grew.
-        seed: the lifetime seed.
+        seed: the evaluation seed (``devo inspect --seed``, ``devo eval --seed``).
+        lifetime_seed: the lifetime's own seed, ``eval_seed(seed, 0)`` (a uint64).
+        snap_every: steps between snapshots (0: birth, phase boundaries and the end only).
         env: the task's name.
         obs_dim, n_actions, action_kind: the task's interface.
         input_ids, output_ids: neuron ids of the inputs (encoder order) and outputs (decoder order).
@@ -64,6 +69,7 @@ class GrowthRecording:
     setup: Any
     genome: np.ndarray
     seed: int
+    lifetime_seed: int
     snap_every: int
     env: str
     obs_dim: int
@@ -77,32 +83,71 @@ class GrowthRecording:
     decoder: str
     genome_description: str
 
+    # -------------------------------------------------------------- notebook display
+    def __repr__(self) -> str:
+        """One line: task, seeds, fitness and sizes (the arrays stay out of it)."""
+        r = self.result
+        return (
+            f"GrowthRecording(env={self.env!r}, seed={self.seed}, fitness={r.fitness:.6g}, "
+            f"returns=[{', '.join(f'{x:.4g}' for x in r.returns)}], steps={self.n_steps}, "
+            f"ticks_per_step={self.ticks_per_step}, neurons={r.neurons}, synapses={r.synapses}, "
+            f"snapshots={len(self.snapshots)}, stages={list(self.stages)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the summary table and thumbnails of the network and the raster
+        (:func:`devo.inspect.notebook.recording_html`)."""
+        from devo.inspect.notebook import recording_html
+
+        return recording_html(self)
+
     # -------------------------------------------------------------- shortcuts
     @property
     def result(self) -> LifetimeResult:
+        """The lifetime's outcome: fitness, returns, counts (:class:`~devo.lifetime.LifetimeResult`)."""
         return self.recording.result
 
     @property
     def snapshots(self) -> list[tuple[int, NetworkSnapshot]]:
+        """``(step, snapshot)`` pairs from birth to the end of life."""
         return self.recording.snapshots
 
     @property
     def stages(self) -> dict[str, NetworkSnapshot]:
+        """The snapshots after development, after spontaneous activity and at the end of life."""
         return self.recording.stages
 
     @property
     def n_steps(self) -> int:
+        """Steps of the whole life (development, spontaneous activity, every env step)."""
         return int(self.recording.steps.shape[0])
 
     @property
     def ticks_per_step(self) -> int:
+        """LIF ticks per step (``network.ticks_per_step``)."""
         return int(self.recording.ticks_per_step)
 
     @property
     def weight_max(self) -> float:
+        """The bound of ``|w|`` (``network.weight_max``)."""
         return float(self.setup.network.weight_max)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Names accepted by :meth:`column`."""
+        return tuple(self.recording.columns)
+
     def column(self, name: str) -> np.ndarray:
+        """One per-step series of the whole life (length :attr:`n_steps`), by name.
+
+        Names (:attr:`columns`): ``phase`` (0 development, 1 spontaneous activity, 2 episode),
+        ``episode`` (-1 outside episodes), ``step`` (within its phase or episode), ``neurons``,
+        ``synapses``, the cumulative counters ``added``, ``pruned`` and ``divisions``, ``w_mean``
+        and ``w_var`` (of the alive weights), ``spikes`` in the step, ``reward``, ``modulator``
+        and ``action``.
+        """
+        if name not in self.recording.columns:
+            raise KeyError(f"no column {name!r}; columns: {', '.join(self.recording.columns)}")
         return self.recording.column(name)
 
     def stage(self, stage: str | int = "final") -> NetworkSnapshot:
@@ -161,6 +206,7 @@ class GrowthRecording:
         out: dict[str, Any] = {
             "env": self.env,
             "seed": self.seed,
+            "lifetime_seed": self.lifetime_seed,
             "fitness": r.fitness,
             "returns": list(r.returns),
             "lengths": list(r.lengths),
@@ -239,7 +285,8 @@ def grow(
         genome: a 1-D genome vector, a :class:`~devo.evolve.genome_io.GenomeFile`, or the path of a
             genome file.
         config: an ``Experiment`` (or any lifetime setup), a resolved-config dict or a TOML path.
-        seed: the lifetime seed (``devo inspect --seed S`` uses ``devo eval``'s lifetime 0 seed).
+        seed: the evaluation seed: the lifetime is the first one ``devo eval --seed seed`` runs,
+            the one ``devo inspect --seed seed`` records.
         snap_every: steps between network snapshots; ``None`` picks about 80 per lifetime, 0 takes
             them only at birth, at the phase boundaries and at the end.
         episodes: override the number of episodes of the lifetime.
@@ -268,7 +315,10 @@ def grow(
     k = auto_snap_every(ev) if snap_every is None else int(snap_every)
     if k < 0:
         raise DevoError(f"snap_every must be >= 0, got {k}")
-    result, rec = ev.run(g, seed, record=True, snap_every=k)
+    from devo.evolve.evaluate import eval_seed
+
+    lseed = eval_seed(int(seed), 0)
+    result, rec = ev.run(g, lseed, record=True, snap_every=k)
     if rec is None:  # only for a genome the evaluator refuses outright
         raise DevoError(f"the lifetime could not run: {result.error}")
     rules = rules_from_genome(ev.spec, g)
@@ -288,6 +338,7 @@ def grow(
         setup=setup,
         genome=g.copy(),
         seed=int(seed),
+        lifetime_seed=int(lseed),
         snap_every=k,
         env=ev.task.spec.name,
         obs_dim=int(ev.obs_dim),

@@ -144,7 +144,8 @@ def render_report(
     overview = [
         ["source", source],
         ["environment", rec.env],
-        ["lifetime seed", rec.seed],
+        ["seed (devo eval / inspect --seed)", rec.seed],
+        ["lifetime seed", rec.lifetime_seed],
         ["fitness of this lifetime", r.fitness],
         ["returns per episode", ", ".join(f"{x:.5g}" for x in r.returns)],
         ["env steps / lifetime steps", f"{r.env_steps} / {s['lifetime_steps']}"],
@@ -169,7 +170,7 @@ def render_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>devo inspect: {_e(rec.env)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>What grew: {_e(rec.env)}</h1>",
-        f'<p class="sub">{_e(source)} &middot; lifetime seed {rec.seed} &middot; fitness {_num(r.fitness)}</p>',
+        f'<p class="sub">{_e(source)} &middot; seed {rec.seed} &middot; fitness {_num(r.fitness)}</p>',
         "<nav>" + "".join(f'<a href="#{_e(f.key)}">{_e(f.title)}</a>' for f in figures)
         + '<a href="#eval">evaluation</a><a href="#genome">genome</a><a href="#config">config</a></nav>',
         "<h2 id=\"summary\">This lifetime</h2>",

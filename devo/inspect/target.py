@@ -149,6 +149,7 @@ def inspect_target(
     snap_every: int | None = None,
     lifetimes: int = 10,
     gif: bool = True,
+    nir_dt: float | None = None,
     log: Callable[[str], Any] = lambda s: None,
 ) -> dict[str, Path]:
     """Regrow the target's genome with recording on and write every export, figure and the
@@ -163,6 +164,8 @@ def inspect_target(
         raise DevoError(f"--lifetimes must be >= 0, got {lifetimes}")
     if snap_every is not None and snap_every < 0:
         raise DevoError(f"--snap-every must be >= 0, got {snap_every}")
+    if nir_dt is not None and not nir_dt > 0:
+        raise DevoError(f"--nir-dt must be > 0 seconds per tick, got {nir_dt}")
     t = resolve(target, config)
     ev = build_evaluator(t.setup)
     check_fits(t, ev)
@@ -170,9 +173,9 @@ def inspect_target(
     if episodes is not None and episodes != setup.lifetime.n_episodes:
         setup = with_episodes(setup, episodes)
         ev = build_evaluator(setup)
-    lseed = lifetime_seed(seed)
-    log(f"growing {t.source} on {setup.task.env} (lifetime seed {lseed}; a first run compiles kernels first)")
-    rec = grow(t.genome_file.genome, setup, lseed, snap_every, evaluator=ev)
+    log(f"growing {t.source} on {setup.task.env} (devo eval --seed {seed}'s first lifetime, "
+        f"lifetime seed {lifetime_seed(seed)})")
+    rec = grow(t.genome_file.genome, setup, seed, snap_every, evaluator=ev)
     report = None
     if lifetimes > 0:
         from devo.evolve.evaluate import evaluate_genome
@@ -188,7 +191,8 @@ def inspect_target(
     log(f"writing {out_dir}")
     try:
         return write_all(
-            rec, out_dir, metrics=t.metrics, source=t.source, meta=meta, eval_report=report, gif=gif, ablation=ablation
+            rec, out_dir, metrics=t.metrics, source=t.source, meta=meta, eval_report=report, gif=gif, ablation=ablation,
+            nir_dt=nir_dt,
         )
     except OSError as exc:
         raise DevoError(

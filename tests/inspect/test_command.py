@@ -12,8 +12,8 @@ from tests.inspect.helpers import METRICS, make_run_dir, small
 
 EXPECTED = {
     "network.graphml", "network.json", "network.nir", "topology.png", "raster.png", "timeline.png",
-    "growth.gif", "fitness.png", "report.html",
-} | {f"network_{s}.{x}" for s in ("development", "spontaneous", "final") for x in ("graphml", "json")}
+    "growth.gif", "fitness.png", "report.html", "spikes.npz",
+} | {f"network_{s}.{x}" for s in ("development", "spontaneous", "final") for x in ("graphml", "json", "nir")}
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,17 @@ def test_inspect_a_genome_file_with_episodes(run_dir, tmp_path):
     assert len(summary["returns"]) == 3
     assert (out / "fitness.png").exists()  # the genome sits in a run directory: its metrics are found
     assert not (out / "growth.gif").exists()
+
+
+def test_nir_dt_option(run_dir, tmp_path, capsys):
+    import nir
+
+    out = tmp_path / "o"
+    assert main(["inspect", str(run_dir), "--out", str(out), "--lifetimes", "0", "--no-gif", "--nir-dt", "1e-4"]) == 0
+    for name in ("network.nir", "network_development.nir"):
+        assert float(nir.read(out / name).metadata["dt"]) == 1e-4
+    assert "NIR files (one tick = 0.0001 s)" in (out / "report.html").read_text()
+    _fails(capsys, ["inspect", str(run_dir), "--nir-dt", "0"], "--nir-dt")
 
 
 def test_run_without_best_genome_yet(tmp_path, experiment, capsys):

@@ -93,3 +93,32 @@ def test_a_genome_of_another_config_is_refused(genome):
     other = small(develop={"plasticity": "rstdp"})
     with pytest.raises(DevoError, match="another config"):
         grow(genome, other, seed=0)
+
+
+def test_repr_is_short_and_html_has_table_and_thumbnails(recording):
+    text = repr(recording)
+    assert len(text) < 400 and text.startswith("GrowthRecording(env='CartPole-v1'")
+    page = recording._repr_html_()
+    assert "<table>" in page and "lifetime seed" in page
+    assert page.count("data:image/png;base64,") == 2
+    assert len(page) < 200_000
+
+
+def test_grow_seed_is_the_inspect_seed(recording, experiment, genome, tmp_path):
+    """grow(genome, config, seed=S) is the lifetime `devo inspect --seed S` records: `devo eval
+    --seed S`'s first lifetime."""
+    from devo.evolve.evaluate import eval_seed, evaluate_genome
+    from devo.evolve.genome_io import load_genome
+    from devo.inspect.target import lifetime_seed
+    from tests.inspect.helpers import make_run_dir
+
+    assert recording.seed == 3 and recording.lifetime_seed == eval_seed(3, 0) == lifetime_seed(3)
+    run = make_run_dir(tmp_path / "run", experiment, genome)
+    ev = evaluate_genome(experiment, load_genome(run / "best_genome.npz"), lifetimes=1, seed=3)
+    assert recording.result.returns == [ev.per_episode[k]["mean"] for k in range(len(recording.result.returns))]
+
+
+def test_column_names_a_missing_column(recording):
+    assert recording.column("neurons").shape == (recording.n_steps,)
+    with pytest.raises(KeyError, match="columns"):
+        recording.column("nope")
