@@ -273,7 +273,9 @@ def apply_override(data: dict[str, Any], assignment: str) -> None:
 
 
 def help_for(cls: type, prefix: str = "") -> list[tuple[str, str, str]]:
-    """``(key path, default, help)`` for every field of a config section, recursively."""
+    """``(key path, default, help)`` for every field of a config section, recursively: the
+    default as TOML writes it, the help followed by the allowed values of a key that has a list
+    of them (``metadata["choices"]`` or a ``Literal`` type)."""
     rows = []
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
@@ -283,10 +285,26 @@ def help_for(cls: type, prefix: str = "") -> list[tuple[str, str, str]]:
             rows.extend(help_for(tp, path))
             continue
         if f.default is not dataclasses.MISSING:
-            default = repr(f.default)
+            default = _help_value(f.default)
         elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-            default = repr(f.default_factory())  # type: ignore[misc]
+            default = _help_value(f.default_factory())  # type: ignore[misc]
         else:
             default = "(required)"
-        rows.append((path, default, f.metadata.get("help", "")))
+        text = f.metadata.get("help", "")
+        choices = f.metadata.get("choices")
+        if choices is None and get_origin(tp) is typing.Literal:
+            choices = get_args(tp)
+        if choices:
+            text += f" [one of: {', '.join(_help_value(c) for c in choices)}]"
+        rows.append((path, default, text))
     return rows
+
+
+def _help_value(v: Any) -> str:
+    """A value as it is written in TOML (``true``, ``"CartPole-v1"``); ``(none)`` for no value."""
+    if v is None:
+        return "(none)"
+    try:
+        return _toml_value(_plain(v))
+    except TypeError:
+        return repr(v)

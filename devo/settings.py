@@ -24,7 +24,7 @@ class TaskConfig:
     env: str = _f("CartPole-v1", "registry name, Gymnasium id, 'module:Class' or 'module:factory'")
     kwargs: dict = _f({}, "keyword arguments passed to the environment factory")
     native: bool = _f(True, "use the compiled fast path when the task has one")
-    damage: str = _f("", "mid-life damage: '', 'permute_actions' or 'flip_observation'")
+    damage: str = _f("", "mid-life damage: '', 'permute_actions' or 'flip_obs'")
     max_episode_steps: int = _f(0, "episode horizon; 0 = the task's own", min=0)
 
 

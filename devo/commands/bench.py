@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="suite", metavar="SUITE", required=True)
     for name, module in SUITES.items():
         mod = importlib.import_module(module)
-        p = sub.add_parser(name, help=mod.TITLE, description=(mod.__doc__ or mod.TITLE).strip())
+        p = sub.add_parser(name, help=mod.TITLE, description=(mod.__doc__ or mod.TITLE).strip(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--json", action="store_true", help="print one JSON object per row")
         mod.add_arguments(p)
         p.set_defaults(_suite=mod)

@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
     from devo.evolve.rundir import atomic_write_text
 
     exp, gf, source = resolve_target(args.target)
+    from devo.warmup import ensure_compiled
+
+    ensure_compiled(exp)  # a first run on this machine: say so, and time it
     report = evaluate_genome(
         exp, gf, lifetimes=args.lifetimes, episodes=args.episodes, seed=args.seed, workers=args.workers,
         source=source,

@@ -67,5 +67,7 @@ def run(args: argparse.Namespace) -> int:
         out=args.out,
     )
     from devo.evolve.runner import start_run
+    from devo.warmup import ensure_compiled
 
+    ensure_compiled(exp)  # a first run on this machine: say so, and time it
     return start_run(exp, quiet=args.quiet).exit_code

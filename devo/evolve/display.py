@@ -3,6 +3,9 @@
 Live (stdout is a terminal and not ``--quiet``): one line rewritten in place with generation,
 best, mean, best so far, env steps/s and ETA; a permanent line whenever the best improves.
 Plain (``--quiet`` or not a terminal, e.g. a log file): one line per generation.
+
+Generations are numbered from 0 everywhere (these lines, ``metrics.jsonl``, the final line, the
+plots and the report); ``gen 4 (5/10)`` is generation 4, the fifth of ten.
 """
 
 from __future__ import annotations
@@ -59,11 +62,11 @@ class Display:
 
     def generation(self, rec: dict[str, Any]) -> None:
         self._done_here += 1
-        g = int(rec["generation"]) + 1
+        g = int(rec["generation"])
         elapsed = time.perf_counter() - self._t0
-        eta = elapsed / self._done_here * (self.total - g)
+        eta = elapsed / self._done_here * (self.total - (g + 1))
         line = (
-            f"gen {g}/{self.total}  best {rec['best']:.4g}  mean {rec['mean']:.4g}  "
+            f"gen {g} ({g + 1}/{self.total})  best {rec['best']:.4g}  mean {rec['mean']:.4g}  "
             f"best so far {rec['best_so_far']:.4g}  {_si(rec['env_steps_per_s'])} steps/s  "
             f"ETA {format_duration(eta)}"
         )

@@ -263,13 +263,13 @@ class _Run:
     def _report_problems(self, generation: int, evals: list[GenomeEval], deaths_before: int) -> None:
         deaths = self.pool.stats.worker_deaths - deaths_before
         if deaths:
-            self.display.message(f"gen {generation + 1}: {deaths} worker death(s); their genomes were re-sent")
+            self.display.message(f"gen {generation}: {deaths} worker death(s); their genomes were re-sent")
         for e in evals:
             for what, msgs in (("raised", e.errors), ("blew up", e.nan_reasons)):
                 for msg in msgs:
                     if msg not in self._errors_shown and len(self._errors_shown) < 5:
                         self._errors_shown.add(msg)
-                        self.display.message(f"gen {generation + 1}: a lifetime {what} (worst fitness given): {msg}")
+                        self.display.message(f"gen {generation}: a lifetime {what} (worst fitness given): {msg}")
 
     def loop(self, metrics: MetricsWriter) -> bool:
         """Run to ``run.generations``; returns True if interrupted (after the final checkpoint)."""

@@ -169,6 +169,9 @@ def inspect_target(
     t = resolve(target, config)
     ev = build_evaluator(t.setup)
     check_fits(t, ev)
+    from devo.warmup import ensure_compiled
+
+    ensure_compiled(t.setup, log)  # a first run on this machine: say so, and time it
     setup = t.setup
     if episodes is not None and episodes != setup.lifetime.n_episodes:
         setup = with_episodes(setup, episodes)

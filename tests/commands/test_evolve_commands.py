@@ -114,9 +114,24 @@ def test_help_lists_keys_and_searchers(capsys) -> None:
     assert main(["run", "--help-config"]) == 0
     out = capsys.readouterr().out
     assert "search.popsize" in out and "run.workers" in out and "lifetime.n_episodes" in out
+    # defaults as TOML writes them, and the allowed values of a key with a list of them
+    rows = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert rows["task.env"].split()[1] == '"CartPole-v1"' and rows["task.native"].split()[1] == "true"
+    assert '[one of: "current", "poisson", "latency", "population"]' in rows["network.encoder"]
+    assert "'flip_obs'" in rows["task.damage"] and "flip_observation" not in out
+    assert "True" not in out and "'CartPole-v1'" not in out
     assert main(["run", "--help-searchers"]) == 0
     out = capsys.readouterr().out
     assert "sep-cmaes" in out and "center_learning_rate" in out and "tournament_size" in out
+
+
+def test_bench_help_keeps_its_usage_lines(capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    out = capsys.readouterr().out
+    assert "\n    devo bench snn [--json]" in out and "\n    devo bench envs [--json]" in out
 
 
 def test_quickstart_run_then_eval_then_resume(tmp_path) -> None:
@@ -124,7 +139,7 @@ def test_quickstart_run_then_eval_then_resume(tmp_path) -> None:
     assert r.returncode == 0, r.stderr
     run_dir = Path(r.stdout.split("run directory: ")[1].splitlines()[0])
     assert run_dir.parent == tmp_path and [m["generation"] for m in read_metrics(run_dir)] == [0, 1]
-    assert "gen 2/2" in r.stdout and "done: 2 generations" in r.stdout
+    assert "gen 1 (2/2)" in r.stdout and "done: 2 generations" in r.stdout  # generations count from 0
 
     r = devo("eval", str(run_dir), "--lifetimes", "3", "--episodes", "3", "--json", "--out", str(tmp_path / "e.json"))
     assert r.returncode == 0, r.stderr

@@ -125,7 +125,8 @@ def test_display_plain_lines_when_quiet_or_not_a_terminal() -> None:
         d.generation(_rec(0, 5.0))
         d.close()
         out = stream.getvalue()
-        assert "\r" not in out and out.startswith("gen 1/10  best 5") and "1.2k steps/s" in out and "1 errors" in out
+        assert "\r" not in out and out.startswith("gen 0 (1/10)  best 5")
+        assert "1.2k steps/s" in out and "1 errors" in out
 
 
 def test_display_live_rewrites_one_line_on_a_terminal() -> None:
@@ -136,5 +137,5 @@ def test_display_live_rewrites_one_line_on_a_terminal() -> None:
     d.message("hello")
     d.close()
     out = s.getvalue()
-    assert out.count("\r\x1b[2K") >= 2 and "gen 1: new best 5" in out and "hello\n" in out
+    assert out.count("\r\x1b[2K") >= 2 and "gen 0: new best 5" in out and "hello\n" in out
     assert format_duration(3725) == "1h02m" and format_duration(65) == "1m05s"

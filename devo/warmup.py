@@ -1,0 +1,91 @@
+"""The first run on a machine compiles devo's kernels (about 2-3 minutes on 2 cores): say so, show
+the time it takes, and say where the result is cached, instead of staying silent.
+
+:func:`ensure_compiled` is called by `devo run`, `devo eval` and `devo inspect` before their work
+starts. When numba's on-disk cache (``devo._configure_numba_cache``) already holds the lifetime's
+entry point for this kind of task (``develop/step.py``: ``run_native`` for compiled tasks,
+``py_step`` for Python environments), it does nothing; otherwise it prints the notice (on stderr by
+default, so ``--json`` output stays parseable), lives one
+lifetime of the config's initial genome (which compiles everything a lifetime calls; every later
+process, Ray workers included, loads it in about a second) and prints the elapsed time, with a
+line every 30 s while it waits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["cache_dir", "ensure_compiled", "kernels_cached"]
+
+NOTICE = "compiling devo's kernels, once per machine: ~2-3 min; cached in {where}"
+TICK_S = 30.0
+
+
+def cache_dir() -> Path | None:
+    """numba's on-disk cache folder for this version of devo's sources (None if numba has none)."""
+    import numba
+
+    where = getattr(numba.config, "CACHE_DIR", "") or ""
+    return Path(where) if where else None
+
+
+def _entry(setup: Any) -> str:
+    from devo.environments import make_task
+
+    tc = setup.task
+    kw = dict(tc.kwargs)
+    if tc.damage:
+        kw["damage"] = tc.damage
+    native = bool(tc.native) and bool(make_task(tc.env, native=tc.native, **kw).spec.has_native)
+    return "run_native" if native else "py_step"
+
+
+def kernels_cached(entry: str = "run_native") -> bool:
+    """Whether the cache holds the compiled lifetime entry point ``entry`` (``run_native`` or
+    ``py_step``)."""
+    where = cache_dir()
+    return where is not None and where.is_dir() and any(where.glob(f"**/step.{entry}-*.nbi"))
+
+
+def _ticker(log: Callable[[str], Any], t0: float, stop: threading.Event) -> None:
+    while not stop.wait(TICK_S):
+        log(f"  still compiling ({time.perf_counter() - t0:.0f} s)")
+
+
+def _stderr(msg: str) -> None:
+    import sys
+
+    print(msg, file=sys.stderr, flush=True)
+
+
+def ensure_compiled(setup: Any, log: Callable[[str], Any] = _stderr) -> float | None:
+    """Compile the kernels a lifetime of ``setup`` needs if the cache lacks them, telling the user
+    (see the module docstring). Returns the seconds it took, or None when nothing was compiled."""
+    try:
+        entry = _entry(setup)
+    except Exception:  # noqa: BLE001 - a task that cannot be built is reported by the command itself
+        return None
+    if kernels_cached(entry):
+        return None
+    from devo.lifetime import Evaluator
+
+    log(NOTICE.format(where=cache_dir() or "numba's default cache"))
+    t0 = time.perf_counter()
+    stop = threading.Event()
+    tick = threading.Thread(target=_ticker, args=(log, t0, stop), daemon=True)
+    tick.start()
+    try:
+        ev = Evaluator(setup)
+        ev(ev.initial_genome(0), 0)
+    except Exception:  # noqa: BLE001 - the command runs the config next and reports what is wrong
+        return None
+    finally:
+        stop.set()
+        tick.join()
+    took = time.perf_counter() - t0
+    log(f"kernels compiled in {took:.0f} s")
+    return took

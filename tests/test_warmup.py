@@ -1,0 +1,32 @@
+"""The first run on a machine says it compiles, where the result goes, and how long it took."""
+
+from __future__ import annotations
+
+import devo.warmup as W
+from tests.inspect.helpers import small
+
+
+def test_a_cold_cache_is_announced_and_timed(monkeypatch):
+    monkeypatch.setattr(W, "kernels_cached", lambda entry="run_native": False)
+    lines: list[str] = []
+    took = W.ensure_compiled(small(), lines.append)
+    assert took is not None and took >= 0
+    assert lines[0].startswith("compiling devo's kernels, once per machine: ~2-3 min; cached in ")
+    assert str(W.cache_dir()) in lines[0]
+    assert lines[-1].startswith("kernels compiled in ") and lines[-1].endswith(" s")
+
+
+def test_a_warm_cache_says_nothing():
+    lines: list[str] = []
+    exp = small()
+    W.ensure_compiled(exp, lines.append)  # compiles (or loads) once
+    assert W.kernels_cached("run_native")
+    assert W.ensure_compiled(exp, lines.append) is None
+    lines.clear()
+    W.ensure_compiled(exp, lines.append)
+    assert lines == []
+
+
+def test_the_entry_point_follows_the_task():
+    assert W._entry(small()) == "run_native"
+    assert W._entry(small(task={"native": False})) == "py_step"
