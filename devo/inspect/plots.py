@@ -22,12 +22,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import EllipseCollection, LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from devo.inspect.recording import STAGES, GrowthRecording
@@ -284,6 +286,10 @@ def plot_raster(rec: GrowthRecording, path: str | Path, episode: int = -1) -> Pa
                 ax.text(x_, 0, f"{int(v)}", ha="center", va="center", fontsize=7, color="white")
         ax.set_yticks([])
         ax.set_ylabel(f"action\n(0-{levels - 1})", fontsize=9)
+        cmap = matplotlib.colormaps["tab10"]
+        ax.legend(handles=[Patch(color=cmap(a_ / 9), label=f"action {a_}") for a_ in range(min(levels, 10))],
+                  loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, ncol=min(levels, 10), frameon=False,
+                  borderaxespad=0.1)
     else:
         ax.step(steps, act, where="mid", color="black", lw=1.0)
         ax.set_ylabel("action", fontsize=9)
