@@ -7,7 +7,7 @@ section (recursively, for nested sections) from plain data and rejects, with a
 
 - unknown keys (with the allowed keys and a close match, if any);
 - values of the wrong type (ints are accepted for floats; nothing else is coerced);
-- values outside ``metadata["choices"]``;
+- values outside ``metadata["choices"]``, and non-finite numbers (NaN, inf) for float keys;
 - values a section's ``__post_init__`` rejects (its ``ValueError`` message is kept).
 
 :func:`apply_override` applies ``--set section.key=value`` (the value is parsed as TOML, bare
@@ -123,8 +123,8 @@ def _convert(value: Any, tp: Any, path: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{path}: expected a number, got {value!r}")
         value = float(value)
-        if math.isnan(value):
-            raise ConfigError(f"{path}: NaN is not a valid value")
+        if not math.isfinite(value):
+            raise ConfigError(f"{path}: must be a finite number, got {value!r}")
         return value
     if tp is str:
         if not isinstance(value, str):
@@ -244,6 +244,13 @@ def load_toml(path: str | Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {str(p)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "TOML files must be UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {str(p)!r} ({exc.strerror or exc})") from None
 
 
 def apply_override(data: dict[str, Any], assignment: str) -> None:

@@ -15,6 +15,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from devo.environments.trust import add_trust_argument
     from devo.evolve.ablate import KNOCKOUTS
 
     parser.add_argument("target", help="a run directory (its best genome) or a genome file (.npz / .json)")
@@ -27,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=0, help="Ray workers; 0 = in-process (default)")
     parser.add_argument("--out", help="folder for ablation.json and ablation.png (default: see above)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers < 0 and args.workers != -1:
         raise DevoError(f"--workers must be >= 0 or -1 (every core), got {args.workers}")
-    exp, gf, source = resolve_target(args.target)
+    exp, gf, source = resolve_target(args.target, args.trust_task)
     json_path, png_path = ablation_paths(args.target, args.out)
     report = ablate_genome(
         exp, gf, lifetimes=args.lifetimes, seed=args.seed, workers=args.workers, knockouts=args.only,

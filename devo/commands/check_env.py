@@ -36,10 +36,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from devo.environments.check import check_env
+    from devo.errors import DevoError
 
+    if args.episodes < 1:
+        raise DevoError(f"--episodes must be >= 1, got {args.episodes}")
+    if args.max_steps is not None and args.max_steps < 1:
+        raise DevoError(f"--max-steps must be >= 1, got {args.max_steps}")
     kwargs = dict(args.kwarg)
     if args.damage:
         kwargs["damage"] = args.damage
-    report = check_env(args.spec, episodes=args.episodes, seed=args.seed, max_steps=args.max_steps, **kwargs)
+    # the environment's keywords go as one dict: `-k seed=3` or `-k max_steps=30` are the environment's
+    report = check_env(args.spec, episodes=args.episodes, seed=args.seed, max_steps=args.max_steps, env_kwargs=kwargs)
     print(report.text())
     return 0 if report.ok else 2

@@ -10,6 +10,8 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from devo.environments.trust import add_trust_argument
+
     parser.add_argument("target", help="a run directory (its best genome) or a genome file (.npz / .json)")
     parser.add_argument("--lifetimes", type=int, default=10, help="fresh lifetimes (default 10)")
     parser.add_argument("--episodes", type=int, help="episodes per lifetime (default: the config's)")
@@ -17,13 +19,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=0, help="Ray workers; 0 = in-process (default)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--out", help="also write the results as JSON to this file")
+    add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from devo.errors import DevoError
     from devo.evolve.evaluate import evaluate_genome, resolve_target
     from devo.evolve.rundir import atomic_write_text
 
-    exp, gf, source = resolve_target(args.target)
+    if args.workers < -1:
+        raise DevoError(f"--workers must be >= 0 or -1 (every core), got {args.workers}")
+    exp, gf, source = resolve_target(args.target, args.trust_task)
     from devo.warmup import ensure_compiled
 
     ensure_compiled(exp)  # a first run on this machine: say so, and time it
@@ -33,5 +39,11 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     print(report.to_json() if args.json else report.format_text())
     if args.out:
-        atomic_write_text(args.out, report.to_json() + "\n")
+        try:
+            atomic_write_text(args.out, report.to_json() + "\n")
+        except OSError as exc:
+            raise DevoError(
+                f"cannot write {str(args.out)!r} ({exc.strerror or exc}); the results are printed above. "
+                "Choose a writable --out"
+            ) from None
     return 0

@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nir-dt", type=float, default=None, metavar="SECONDS",
                         help="seconds per tick in the NIR files (default 1e-3, Norse's default; snnTorch "
                              "assumes 1e-4)")
+    from devo.environments.trust import add_trust_argument
+
+    add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         args.target, seed=args.seed, out=args.out, episodes=args.episodes, config=args.config,
         snap_every=args.snap_every, lifetimes=args.lifetimes, gif=not args.no_gif, nir_dt=args.nir_dt,
         log=print,
+        trust=tuple(args.trust_task),
     )  # fmt: skip
     report = files["report.html"]
     print(f"wrote {len(files)} files to {report.parent} in {time.perf_counter() - t0:.1f} s")

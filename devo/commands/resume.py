@@ -14,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="change run.workers from here on (results do not change)")
     parser.add_argument("--ray-address", help="change run.ray_address ('' = embedded Ray); results do not change")
     parser.add_argument("--quiet", action="store_true", help="plain progress lines, no live display")
+    from devo.environments.trust import add_trust_argument
+
+    add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,5 +24,5 @@ def run(args: argparse.Namespace) -> int:
 
     return resume_run(
         args.run_dir, generations=args.generations, workers=args.workers, ray_address=args.ray_address,
-        quiet=args.quiet,
+        quiet=args.quiet, trust=args.trust_task,
     ).exit_code  # fmt: skip

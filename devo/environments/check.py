@@ -265,13 +265,24 @@ def check_task(
 
 
 def check_env(
-    spec: str, *, episodes: int = 3, seed: int = 0, max_steps: int | None = None, **kwargs: Any
+    spec: str,
+    *,
+    episodes: int = 3,
+    seed: int = 0,
+    max_steps: int | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+    **kwargs: Any,
 ) -> CheckReport:
-    """Build ``spec`` (with ``kwargs``, as :func:`make_task`) and check it; never raises for the
-    environment's faults: the report says what went wrong."""
+    """Build ``spec`` (with ``env_kwargs`` and ``kwargs``, as :func:`make_task`; ``env_kwargs`` may hold
+    names such as ``seed`` or ``max_steps`` that are this function's own) and check it; never raises
+    for the environment's faults: the report says what went wrong."""
+    if episodes < 1:
+        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    if max_steps is not None and max_steps < 1:
+        raise ValueError(f"max_steps must be >= 1, got {max_steps}")
     report = CheckReport(spec)
     try:
-        task = make_task(spec, **kwargs)
+        task = make_task(spec, **{**(env_kwargs or {}), **kwargs})
     except EnvironmentSpecError as exc:
         report.ok, report.reason = False, str(exc)
         return report

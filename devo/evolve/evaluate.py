@@ -9,6 +9,7 @@ the genome never saw during evolution.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -84,19 +85,49 @@ def _num(x: float | None, width: int = 9) -> str:
     return f"{'-':>{width}}" if x is None else f"{x:>{width}.4g}"
 
 
-def resolve_target(target: str | Path) -> tuple[Experiment, GenomeFile, str]:
-    """A run directory (its config and best genome) or a genome file (its embedded config)."""
+def resolve_target(target: str | Path, trust: Iterable[str] = ()) -> tuple[Experiment, GenomeFile, str]:
+    """A run directory (its config and best genome) or a genome file (its embedded config).
+
+    Either config is a file that may come from someone else: its ``task.env`` is built only if it
+    is devo's, an installed registration or a Gymnasium id, or is named in ``trust``
+    (``--trust-task``; :mod:`devo.environments.trust`).
+    """
+    from devo.environments.trust import require_trusted_task
+
     path = Path(target)
     if path.is_dir():
         if not (path / CONFIG).is_file():
             raise DevoError(f"{str(path)!r} is not a run directory (no {CONFIG})")
         if not (path / BEST_GENOME).is_file():
-            raise DevoError(f"{str(path)!r} has no {BEST_GENOME} yet (no generation has finished)")
-        return load_experiment(path / CONFIG), load_genome(path / BEST_GENOME), str(path / BEST_GENOME)
+            raise DevoError(f"{str(path)!r} has no {BEST_GENOME}: {_why_no_best(path)}")
+        exp = load_experiment(path / CONFIG)
+        require_trusted_task(exp, f"{str(path / CONFIG)!r}", trust)
+        return exp, load_genome(path / BEST_GENOME), str(path / BEST_GENOME)
     gf = load_genome(path)
     if not isinstance(gf.meta.get("config"), dict):
         raise DevoError(f"{str(path)!r} carries no config; evaluate it through its run directory instead")
-    return experiment_from_dict(gf.meta["config"]), gf, str(path)
+    try:
+        exp = experiment_from_dict(gf.meta["config"])
+    except DevoError as exc:
+        raise DevoError(f"{str(path)!r}: the config stored in the genome file is not valid ({exc})") from None
+    require_trusted_task(exp, f"the genome file {str(path)!r}", trust)
+    return exp, gf, str(path)
+
+
+def _why_no_best(run_dir: Path) -> str:
+    """Why a run directory has no best genome: no generation yet, or none gave a valid genome."""
+    from devo.evolve.metrics import read_metrics
+
+    try:
+        done = len(read_metrics(run_dir))
+    except (OSError, ValueError, DevoError):
+        done = 0
+    if not done:
+        return "no generation has finished yet"
+    return (
+        f"{done} generation(s) finished but no genome had a valid evaluation (every one had a lifetime that "
+        "raised or blew up; see error_count and nan_count in metrics.jsonl)"
+    )
 
 
 def _with_episodes(exp: Experiment, episodes: int) -> Experiment:

@@ -75,10 +75,13 @@ def load_genome(path: str | Path) -> GenomeFile:
         raise DevoError(f"{str(path)!r} is not a readable devo genome file ({type(exc).__name__}: {exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise DevoError(f"{str(path)!r} is not a devo genome file (no '{FORMAT}' metadata)")
-    if genome.ndim != 1 or genome.size != int(meta.get("genome_length", -1)):
-        raise DevoError(
-            f"{str(path)!r} is damaged: {genome.size} values but its metadata says {meta.get('genome_length')}"
-        )
+    if genome.ndim != 1:
+        raise DevoError(f"{str(path)!r} is damaged: its genome has shape {genome.shape}, not a flat vector of values")
+    length = meta.get("genome_length")
+    if isinstance(length, bool) or not isinstance(length, int):
+        raise DevoError(f"{str(path)!r} is damaged: its metadata's genome_length is {length!r}, not a whole number")
+    if genome.size != length:
+        raise DevoError(f"{str(path)!r} is damaged: {genome.size} values but its metadata says {length}")
     return GenomeFile(genome=genome, meta=meta, path=path)
 
 

@@ -63,13 +63,18 @@ PING_S = 0.25  # how often a restarting actor is asked whether it is back
 
 
 def build_evaluator(setup: Any) -> Evaluator:
-    """Build the lifetime evaluator for ``setup``; a failure becomes a :class:`DevoError`."""
+    """Build the lifetime evaluator for ``setup``; a failure, or a lifetime too large for this
+    machine's memory, becomes a :class:`DevoError`."""
+    from devo.evolve.capacity import check_capacity
+
     try:
-        return Evaluator(setup)
+        ev = Evaluator(setup)
     except DevoError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure here is the config's, say so plainly
         raise DevoError(f"cannot build a lifetime for this config ({type(exc).__name__}: {exc})") from exc
+    check_capacity(ev)  # one lifetime must fit in this machine's memory
+    return ev
 
 
 def _failed_trial(message: str) -> TrialRecord:
@@ -113,10 +118,12 @@ class PoolStats:
 
 
 class Pool:
-    """Evaluates jobs; ``with open_pool(...) as pool:`` closes it."""
+    """Evaluates jobs; ``with open_pool(...) as pool:`` closes it. ``warm_errors``: what the warm-up
+    lifetimes (driver and workers) caught, for the caller to report."""
 
     workers: int = 0
     stats: PoolStats
+    warm_errors: list[str] = []  # noqa: RUF012 - replaced per instance by open_pool / RayPool
 
     def evaluate(
         self, genomes: np.ndarray, jobs: Sequence[Job], on_dispatch: Callable[[], None] | None = None
@@ -156,12 +163,29 @@ class LocalPool(Pool):
         return [os.getpid()]
 
 
-def _warm(evaluator: Any) -> None:
+def _warm(evaluator: Any) -> str | None:
     """Live one lifetime now, so compiled code is compiled (or loaded from numba's on-disk cache)
-    before generation 0 rather than inside it. Failures here are ignored: they recur, and are
-    reported, when real genomes are evaluated."""
-    with suppress(Exception):
-        evaluator(np.array(evaluator.initial_genome(0), dtype=np.float32), 0)
+    before generation 0 rather than inside it. Returns what went wrong (an exception, or a lifetime
+    that blew up) as a message for the caller to report, else None; the run goes on either way
+    (real genomes may fare differently; generation 0 shows it)."""
+    try:
+        result = evaluator(np.array(evaluator.initial_genome(0), dtype=np.float32), 0)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"{type(exc).__name__}: {exc}"
+    if getattr(result, "nan", False):
+        return f"the lifetime blew up ({getattr(result, 'error', '') or 'non-finite values'})"
+    return None
+
+
+def identity_error(driver: dict[str, str], worker: dict[str, str], where: str = "a Ray worker") -> DevoError:
+    """The refusal of a worker whose devo (version, source hash) is not the driver's."""
+    return DevoError(
+        f"{where} runs devo {worker.get('version')} (source {worker.get('source')}) from {worker.get('path')}, "
+        f"but this driver runs devo {driver.get('version')} (source {driver.get('source')}) from "
+        f"{driver.get('path')}: its lifetimes would differ. Install the same devo on every node; Ray puts the "
+        "driver's working directory first on each worker's path, so do not start devo in a folder that holds "
+        "another devo/ checkout"
+    )
 
 
 class EvalWorker:
@@ -182,8 +206,7 @@ class EvalWorker:
 
     def prepare(self, setup: Any, key: str) -> dict[str, Any]:
         ev = self._evaluator(setup, key)
-        _warm(ev)
-        return {"pid": os.getpid(), "genome_size": int(ev.genome_size)}
+        return {"pid": os.getpid(), "genome_size": int(ev.genome_size), "warm_error": _warm(ev)}
 
     def evaluate(self, setup: Any, key: str, genomes: np.ndarray, jobs: list[Job]) -> list[list[TrialRecord]]:
         return run_jobs(self._evaluator(setup, key), genomes, jobs)
@@ -223,6 +246,16 @@ def _enable_token_auth_if_available() -> None:
     maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
 
 
+def _quiet_ray_console() -> None:
+    """Ray's driver prints cluster errors ("A worker died...", colour-coded) straight to stdout,
+    past ``--quiet`` and the live display; devo reports worker deaths itself (the pool retries and
+    counts them), so those prints are switched off."""
+    with suppress(ImportError, AttributeError):
+        import ray._private.worker as ray_worker
+
+        ray_worker._worker_logs_enabled = False
+
+
 def init_ray(num_cpus: int | None = None, address: str = "") -> None:
     """Start embedded Ray (``address == ""``) or join the cluster at ``address``.
 
@@ -235,7 +268,12 @@ def init_ray(num_cpus: int | None = None, address: str = "") -> None:
     """
     import ray
 
+    from devo.evolve.raynet import check_address, secure_auth_token
+
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if address:
+        check_address(address)  # seconds, not Ray's ~14 minutes of retries
+    secure_auth_token(create=not address)
     with _auth_warnings_silenced():
         if address:
             _enable_token_auth_if_available()
@@ -248,14 +286,16 @@ def init_ray(num_cpus: int | None = None, address: str = "") -> None:
                     "Is `ray start --head` running there, and does this machine have the cluster's auth "
                     "token (~/.ray/auth_token or RAY_AUTH_TOKEN)? See docs/ray.md."
                 ) from None
-            return
-        ray.init(
-            address="local",
-            num_cpus=num_cpus,
-            include_dashboard=False,
-            logging_level=logging.WARNING,
-            log_to_driver=False,
-        )
+        else:
+            ray.init(
+                address="local",
+                num_cpus=num_cpus,
+                include_dashboard=False,
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+            )
+    secure_auth_token(create=False)  # a token Ray made meanwhile
+    _quiet_ray_console()
 
 
 def _worker_died_errors() -> tuple[type[BaseException], ...]:
@@ -308,17 +348,39 @@ class RayPool(Pool):
         self._actor_cls = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(EvalWorker)
         self._actors = [self._actor_cls.remote() for _ in range(n)]
         self._info: list[dict[str, Any]] = []
+        self.warm_errors: list[str] = []
         self._prepare_all()
 
     def _prepare_all(self) -> None:
-        """Build the evaluator in every actor now, in parallel (not inside the first generation)."""
+        """Check every actor runs this devo and build its evaluator now, in parallel (not inside
+        the first generation)."""
         import ray
 
+        self._check_identity()
         try:
             self._info = ray.get([a.prepare.remote(self._setup_ref, self._key) for a in self._actors])
         except ray.exceptions.RayTaskError as exc:
             self.close()
             raise DevoError(f"a Ray worker cannot build the lifetime: {_cause(exc)}") from None
+        self.warm_errors = sorted({str(i["warm_error"]) for i in self._info if i.get("warm_error")})
+
+    def _check_identity(self) -> None:
+        """Refuse to start if an actor imports another devo than this driver (the probe runs the
+        driver's code in the worker: :mod:`devo.evolve.identity`)."""
+        import ray
+
+        from devo.evolve.identity import probe_code, same_devo, worker_identity
+
+        me, probe = worker_identity(), probe_code()
+        try:
+            theirs = ray.get([a.__ray_call__.remote(probe) for a in self._actors])
+        except ray.exceptions.RayTaskError as exc:
+            self.close()
+            raise DevoError(f"a Ray worker cannot import devo: {_cause(exc)}") from None
+        for k, other in enumerate(theirs):
+            if not same_devo(me, other):
+                self.close()
+                raise identity_error(me, other, f"Ray worker {k}")
 
     def worker_pids(self, wait_s: float = 120.0) -> list[int]:
         """The actors' process ids (waiting for restarting actors to come back)."""
@@ -472,9 +534,16 @@ def open_pool(
 ) -> Pool:
     """``workers == 0``: :class:`LocalPool` (no Ray, reusing ``evaluator`` if given); else :class:`RayPool`
     with ``workers`` actors (-1: one per CPU of the embedded instance or of the joined cluster)."""
+    caught = None
     if evaluator is not None:
         # Compile once, here, before generation 0: Ray workers then load numba's on-disk cache.
-        _warm(evaluator)
+        caught = _warm(evaluator)
+    pool: Pool
     if workers == 0:
-        return LocalPool(setup, evaluator)
-    return RayPool(setup, workers, address, chunk_size=chunk_size, max_retries=max_retries)
+        pool = LocalPool(setup, evaluator)
+        pool.warm_errors = []
+    else:
+        pool = RayPool(setup, workers, address, chunk_size=chunk_size, max_retries=max_retries)
+    if caught is not None and caught not in pool.warm_errors:
+        pool.warm_errors = [caught, *pool.warm_errors]
+    return pool

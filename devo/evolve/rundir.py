@@ -21,6 +21,8 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from devo.errors import DevoError
+
 __all__ = [
     "BEST_GENOME",
     "CHECKPOINTS",
@@ -30,6 +32,7 @@ __all__ = [
     "atomic_write_text",
     "make_run_dir",
     "run_dir_name",
+    "storage_error",
 ]
 
 _UMASK = os.umask(0o022)
@@ -86,3 +89,20 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def storage_error(exc: OSError, run_dir: str | Path) -> DevoError:
+    """A file error during a run as a message: the file, the cause, and the checkpoint to resume from."""
+    from devo.evolve.checkpoint import list_checkpoints
+
+    where = exc.filename or run_dir
+    try:
+        found = list_checkpoints(run_dir)
+    except OSError:
+        found = []
+    if found:
+        gen, path = found[-1]
+        last = f"the last good checkpoint is {path} (generation {gen}): fix the cause, then `devo resume {run_dir}`"
+    else:
+        last = "no checkpoint was written yet: fix the cause and start the run again"
+    return DevoError(f"cannot write {str(where)!r} ({exc.strerror or type(exc).__name__}); the run stopped; {last}")

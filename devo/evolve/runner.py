@@ -1,8 +1,10 @@
 """The generation loop of `devo run` and `devo resume`.
 
 Order of work, so that bad input costs nothing: validate the config, resolve the environment,
-build one evaluator in the driver (genome size, initial centre), check an initial genome file
--- all before Ray starts -- then create the run directory, open the pool, and loop::
+probe the Ray address, build one evaluator in the driver (genome size, initial centre), check that
+its lifetimes fit in memory, play one preflight episode of the environment, check an initial
+genome file -- all before Ray starts -- then open the pool (Ray, the workers' devo identity, the
+warm-up lifetimes), create the run directory, and loop::
 
     step the searcher (its batch evaluation goes through the pool)
     -> with run.validate_top > 0: the generation's best few (and the search centre) again, on
@@ -11,6 +13,10 @@ build one evaluator in the driver (genome size, initial centre), check an initia
     -> snapshot of the complete state (kept in memory)
     -> every `checkpoint_every` generations and at the end: the snapshot to disk, atomically
     at the last generation, with run.final_top > 0: the final selection (devo.evolve.selection)
+
+A generation in which every lifetime failed stops the run (exit 2, with the first errors); a run
+that ends without any valid genome is an error too; an ``OSError`` of the run's files ends it with
+a message naming the file, the cause and the last good checkpoint (:func:`rundir.storage_error`).
 
 Ctrl-C (SIGINT) or SIGTERM at any point: the snapshot of the last *completed* generation is
 written as the final checkpoint and the run exits (code 130); `devo resume` continues from it.
@@ -24,9 +30,11 @@ from __future__ import annotations
 import json
 import random
 import signal
+import sys
 import threading
 import time
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,6 +43,7 @@ import numpy as np
 import torch
 
 from devo.errors import ConfigError, DevoError
+from devo.evolve.capacity import check_capacity
 from devo.evolve.checkpoint import (
     capture_rng,
     encode_checkpoint,
@@ -48,7 +57,7 @@ from devo.evolve.genome_io import check_genome, load_genome, save_genome
 from devo.evolve.metrics import MetricsWriter, check_mlflow, generation_record, truncate_metrics
 from devo.evolve.pool import Pool, build_evaluator, open_pool
 from devo.evolve.problem import DevoProblem, GenomeEval, aggregate_trials
-from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text, make_run_dir
+from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text, make_run_dir, storage_error
 from devo.evolve.searchers import build_searcher
 from devo.evolve.selection import CENTRE_INDEX, centre_of, select_final, update_hall, write_final
 from devo.experiment import (
@@ -100,10 +109,26 @@ class RunOutcome:
     generations_done: int
     best_fitness: float
     interrupted: bool
+    no_genome: bool = False  # finished, but no genome ever had a valid evaluation
 
     @property
     def exit_code(self) -> int:
-        return 130 if self.interrupted else 0
+        return 130 if self.interrupted else 2 if self.no_genome else 0
+
+
+class GenerationFailed(DevoError):
+    """Every lifetime of a generation failed: the run cannot learn anything; it stops."""
+
+
+def _lifetimes_at_once(exp: Experiment) -> int:
+    """Lifetimes that may be in memory at once on this machine: the driver's, plus one per local worker."""
+    import os
+
+    if exp.run.workers == 0:
+        return 1
+    if exp.run.ray_address:
+        return 1  # the workers live on the cluster's nodes
+    return 1 + (exp.run.workers if exp.run.workers > 0 else (os.cpu_count() or 1))
 
 
 def _check_task(exp: Experiment) -> None:
@@ -115,12 +140,30 @@ def _check_task(exp: Experiment) -> None:
         raise DevoError(f"task.env: {exc}") from None
 
 
+def _preflight(exp: Experiment, evaluator: Any) -> None:
+    """One short random episode of the task through a pickled copy (as workers get it): an
+    environment that raises or gives non-finite values stops the run here, before Ray starts."""
+    from devo.environments import preflight
+
+    try:
+        preflight(evaluator.task, seed=exp.seed)
+    except DevoError as exc:
+        raise DevoError(f"task.env: {exc}; nothing was started") from None
+
+
 def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
-    """Everything that can fail on bad input, before any run directory or Ray: evaluator, centre."""
+    """Everything that can fail on bad input, before any run directory or Ray: the task and its
+    preflight episode, the Ray address, the evaluator and its memory, the centre."""
+    from devo.evolve.raynet import check_address
+
     _check_task(exp)
     if exp.run.mlflow:
         check_mlflow()
+    if exp.run.ray_address and exp.run.workers != 0:
+        check_address(exp.run.ray_address)
     evaluator = build_evaluator(exp)
+    check_capacity(evaluator, _lifetimes_at_once(exp))
+    _preflight(exp, evaluator)
     size = int(evaluator.genome_size)
     if exp.run.init_genome:
         gf = load_genome(exp.run.init_genome)
@@ -303,6 +346,7 @@ class _Run:
                         validated=v_evals,
                     )
                     metrics.write(rec)
+                    self._stop_if_all_failed(g, evals)
                     self.state.generation = g + 1
                     snapshot, snapshot_gen = self.snapshot(), g + 1
                     if (g + 1) % every == 0 or g + 1 == target:
@@ -321,6 +365,23 @@ class _Run:
             return True
         return False
 
+    def _stop_if_all_failed(self, generation: int, evals: list[GenomeEval]) -> None:
+        """A generation in which every lifetime raised or blew up cannot teach the searcher anything
+        (every genome got the worst fitness): stop with the first errors rather than search blind."""
+        if not evals or any(e.nan + len(e.errors) < len(e.trial_fitness) for e in evals):
+            return
+        firsts = list(dict.fromkeys(m for e in evals for m in (*e.errors, *e.nan_reasons)))
+        n = sum(len(e.trial_fitness) for e in evals)
+        shown = "; ".join(firsts[:3]) or "no message"
+        raise GenerationFailed(
+            f"generation {generation}: every one of its {n} lifetimes failed (raised or blew up), so the run "
+            f"stopped. First errors: {shown}. Check the environment with `devo check-env {self.exp.task.env}` and "
+            f"the config; the run directory {self.run_dir} keeps what was written"
+        )
+
+    def first_errors(self) -> list[str]:
+        return sorted(self._errors_shown)
+
     def final_due(self) -> bool:
         s = self.state
         return (self.exp.run.final_top > 0 and bool(s.hall) and s.generation >= self.exp.run.generations
@@ -336,7 +397,11 @@ class _Run:
             f"final selection: a race among {len(s.hall)} genome(s) of the hall of fame, {run.final_trials} "
             "fresh lifetimes a round"
         )
+        deaths_before = self.pool.stats.worker_deaths
         sel = select_final(self.pool, s.hall, self.exp.seed, run.final_trials, run.aggregate)
+        deaths = self.pool.stats.worker_deaths - deaths_before
+        if deaths:
+            self.display.message(f"final selection: {deaths} worker death(s); their lifetimes were re-sent")
         write_final(self.run_dir, s.hall, sel, s.generation, run.final_trials)
         h, e = s.hall[sel.chosen], sel.best
         s.final_best = {
@@ -357,9 +422,19 @@ def _finish(run: _Run, metrics: MetricsWriter, interrupted: bool) -> RunOutcome:
     metrics.close(finished=not interrupted)
     s = run.state
     genome, fitness, generation, _ = s.handed_over()
-    if not interrupted:
-        best = f"{fitness:.6g} (generation {generation})" if genome is not None else "none"
-        run.display.message(f"done: {s.generation} generations; best fitness {best}; {run.run_dir / BEST_GENOME}")
+    if interrupted:
+        return RunOutcome(run.run_dir, s.generation, fitness, interrupted)
+    if genome is None:
+        errors = run.first_errors()
+        raise DevoError(
+            f"{s.generation} generation(s) finished but no genome had a valid evaluation (each had a lifetime that "
+            f"raised or blew up), so there is no {BEST_GENOME} in {run.run_dir}"
+            + (f". First errors: {'; '.join(errors[:3])}" if errors else "")
+        )
+    run.display.message(
+        f"done: {s.generation} generations; best fitness {fitness:.6g} (generation {generation}); "
+        f"{run.run_dir / BEST_GENOME}"
+    )
     return RunOutcome(run.run_dir, s.generation, fitness, interrupted)
 
 
@@ -392,28 +467,76 @@ def _open_pool(exp: Experiment, evaluator: Any) -> Pool:
 
 
 def _execute(
-    exp: Experiment, run_dir: Path, searcher: Any, state: RunState, display: Display, evaluator: Any
+    exp: Experiment, run_dir: Path, searcher: Any, state: RunState, display: Display, pool: Pool
 ) -> RunOutcome:
-    """Open the pool, loop from ``state.generation``, close everything whatever happens."""
-    start = state.generation
-    metrics = _metrics_writer(exp, run_dir, start)
-    pool = None
+    """Loop from ``state.generation`` with an open pool; close everything whatever happens. A file
+    error (disk full, read-only, removed folder) ends the run with a message naming the file, the
+    cause and the last good checkpoint."""
     try:
-        pool = _open_pool(exp, evaluator)
+        return _loop_and_finish(exp, run_dir, searcher, state, display, pool)
+    except OSError as exc:
+        if isinstance(exc, (BrokenPipeError, ConnectionError)):
+            raise
+        raise storage_error(exc, run_dir) from None
+    finally:
+        pool.close()
+
+
+def _loop_and_finish(
+    exp: Experiment, run_dir: Path, searcher: Any, state: RunState, display: Display, pool: Pool
+) -> RunOutcome:
+    metrics: MetricsWriter | None = None
+    try:
+        metrics = _metrics_writer(exp, run_dir, state.generation)
         searcher.problem.pool = pool
+        for msg in pool.warm_errors:
+            display.message(
+                f"warm-up: a lifetime of the initial genome failed ({msg}); generation 0 shows whether the "
+                "searched genomes fail too"
+            )
         run = _Run(exp, run_dir, searcher, state, pool, display)
-        if start > 0:
+        if state.generation > 0:
             run.save_best()  # the file may hold a best found after the checkpoint; the resume finds it again
         interrupted = run.loop(metrics)
+        display.close()
+        return _finish(run, metrics, interrupted)
     except BaseException:
-        metrics.close(finished=False)
+        if metrics is not None:
+            with suppress(Exception):
+                metrics.close(finished=False)
         display.close()
         raise
-    finally:
-        if pool is not None:
-            pool.close()
-    display.close()
-    return _finish(run, metrics, interrupted)
+
+
+def _run_dir_for(exp: Experiment, run_dir: Path | None) -> Path:
+    """Check where the run directory will go (before Ray starts): ``run_dir`` must be empty or new;
+    else ``run.out`` must be (or become) a writable folder."""
+    where = Path(run_dir) if run_dir is not None else Path(exp.run.out)
+    try:
+        if where.exists() and not where.is_dir():
+            raise DevoError(f"{str(where)!r} is a file, not a folder; choose another --out")
+        where.mkdir(parents=True, exist_ok=True)
+        if run_dir is not None and any(where.iterdir()):
+            raise DevoError(f"run directory {str(where)!r} is not empty")
+    except OSError as exc:
+        raise DevoError(
+            f"cannot create the folder {str(exc.filename or where)!r} for run directories ({exc.strerror or exc}); "
+            "choose a writable --out"
+        ) from None
+    return where
+
+
+def _create_run_dir(exp: Experiment, run_dir: Path | None) -> Path:
+    try:
+        path = make_run_dir(exp.run.out, exp.task.env, exp.name, exp.seed) if run_dir is None else Path(run_dir)
+        atomic_write_text(path / CONFIG, experiment_to_toml(exp))
+    except OSError as exc:
+        where = exc.filename or (run_dir if run_dir is not None else exp.run.out)
+        raise DevoError(
+            f"cannot create the run directory in {str(where)!r} ({exc.strerror or exc}); nothing was run. "
+            "Choose a writable --out (or free space)"
+        ) from None
+    return path
 
 
 def start_run(
@@ -434,17 +557,16 @@ def start_run(
     searcher = build_searcher(
         exp.search.algorithm, problem, exp.search.hyper(), exp.search.popsize, exp.search.stdev_init, center
     )
-    if run_dir is None:
-        run_dir = make_run_dir(exp.run.out, exp.task.env, exp.name, exp.seed)
-    else:
-        run_dir = Path(run_dir)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        if any(run_dir.iterdir()):
-            raise DevoError(f"run directory {str(run_dir)!r} is not empty")
-    atomic_write_text(run_dir / CONFIG, experiment_to_toml(exp))
+    _run_dir_for(exp, run_dir)
+    pool = _open_pool(exp, evaluator)  # Ray joins or starts before any run directory exists
+    try:
+        run_dir = _create_run_dir(exp, run_dir)
+    except BaseException:
+        pool.close()
+        raise
     display = Display(exp.run.generations, quiet=quiet, stream=stream)
     display.message(f"run directory: {run_dir}")
-    return _execute(exp, run_dir, searcher, RunState(), display, evaluator)
+    return _execute(exp, run_dir, searcher, RunState(), display, pool)
 
 
 def resume_run(
@@ -455,19 +577,28 @@ def resume_run(
     ray_address: str | None = None,
     quiet: bool = False,
     stream: TextIO | None = None,
+    trust: Iterable[str] = (),
 ) -> RunOutcome:
-    """Continue the run in ``run_dir`` from its newest checkpoint (to ``generations`` in all, if given).
+    """Continue the run in ``run_dir`` from its newest readable checkpoint (to ``generations`` in
+    all, if given).
 
     ``workers`` and ``ray_address`` may change (they never change the numbers); the run's config
-    file is rewritten with any change.
+    file is rewritten with any change. The config is a file: a ``"module:attr"`` environment in it
+    is built only if named in ``trust`` (``--trust-task``; :mod:`devo.environments.trust`).
     """
+    from devo.environments.trust import require_trusted_task
+
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG).is_file():
         raise DevoError(f"{str(run_dir)!r} is not a run directory (no {CONFIG})")
     if latest_checkpoint(run_dir) is None:
         raise DevoError(f"{str(run_dir)!r} has no checkpoint yet; start it again with devo run")
     exp = load_experiment(run_dir / CONFIG)
-    payload = read_checkpoint(run_dir)
+    require_trusted_task(exp, f"{str(run_dir / CONFIG)!r}", trust)
+    notes: list[str] = []
+    payload = read_checkpoint(run_dir, log=notes.append)
+    for note in notes:
+        print(f"{run_dir}: {note}", file=sys.stderr)
     done = int(payload["generation"])
     if payload.get("lifetime_hash") != lifetime_hash(exp):
         raise DevoError(
@@ -486,25 +617,45 @@ def resume_run(
     if changes:
         exp = load_experiment(run_dir / CONFIG, [f"run.{k}={json.dumps(v)}" for k, v in changes.items()])
     st = payload["state"]
+    try:
+        state = RunState(**st)
+    except TypeError as exc:
+        raise DevoError(f"the checkpoint of {str(run_dir)!r} is damaged: its state does not fit ({exc})") from None
     final_pending = exp.run.final_top > 0 and bool(st.get("hall")) and st.get("final_generation", -1) != done
     if done >= exp.run.generations and not final_pending:
         print(f"{run_dir}: already complete ({done} of {exp.run.generations} generations); nothing to do")
-        return RunOutcome(run_dir, done, float(RunState(**payload["state"]).handed_over()[1]), False)
+        return RunOutcome(run_dir, done, float(state.handed_over()[1]), False)
     if exp.run.mlflow:
         check_mlflow()
+    if exp.run.ray_address and exp.run.workers != 0:
+        from devo.evolve.raynet import check_address
+
+        check_address(exp.run.ray_address)
     evaluator = build_evaluator(exp)
+    check_capacity(evaluator, _lifetimes_at_once(exp))
+    _preflight(exp, evaluator)
     if int(evaluator.genome_size) != int(payload["genome_size"]):
         raise DevoError(
             f"the lifetime now makes genomes of {evaluator.genome_size} values, the checkpoint has "
             f"{payload['genome_size']}: devo's lifetime changed since this run started"
         )
-    if changes:
-        atomic_write_text(run_dir / CONFIG, experiment_to_toml(exp))
     searcher = payload["searcher"]
-    searcher.problem.generator.set_state(payload["problem_rng"])
-    restore_rng(payload["global_rng"])
-    state = RunState(**payload["state"])
-    truncate_metrics(run_dir, done)
+    try:
+        searcher.problem.generator.set_state(payload["problem_rng"])
+        restore_rng(payload["global_rng"])
+    except (AttributeError, TypeError, ValueError, RuntimeError, KeyError) as exc:
+        raise DevoError(f"the newest checkpoint of {str(run_dir)!r} is damaged: {type(exc).__name__}: {exc}") from None
+    pool = _open_pool(exp, evaluator)
+    try:
+        if changes:
+            atomic_write_text(run_dir / CONFIG, experiment_to_toml(exp))
+        truncate_metrics(run_dir, done)
+    except OSError as exc:
+        pool.close()
+        raise storage_error(exc, run_dir) from None
+    except BaseException:
+        pool.close()
+        raise
     display = Display(exp.run.generations, quiet=quiet, stream=stream)
     display.message(f"resuming {run_dir} at generation {done}")
-    return _execute(exp, run_dir, searcher, state, display, evaluator)
+    return _execute(exp, run_dir, searcher, state, display, pool)

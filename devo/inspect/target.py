@@ -50,9 +50,20 @@ def _load_config(path: Path, what: str) -> Any:
         raise DevoError(f"{what}: {exc}") from None
 
 
-def resolve(target: str | Path, config: str | Path | None = None) -> Target:
+def resolve(target: str | Path, config: str | Path | None = None, trust: tuple[str, ...] = ()) -> Target:
     """A run directory (its config.toml and best genome) or a genome file (its stored config);
-    ``config`` replaces the config either would give."""
+    ``config`` replaces the config either would give. A config read from the target builds only
+    safe environments or those in ``trust`` (:mod:`devo.environments.trust`)."""
+    t = _resolve(target, config)
+    if not t.config_given:
+        from devo.environments.trust import require_trusted_task
+
+        where = f"{str(Path(t.source).with_name('config.toml'))!r}" if t.from_run_dir else f"{t.source!r}"
+        require_trusted_task(t.setup, where, trust)
+    return t
+
+
+def _resolve(target: str | Path, config: str | Path | None = None) -> Target:
     from devo.evolve.rundir import BEST_GENOME, CONFIG, METRICS
     from devo.experiment import experiment_from_dict
 
@@ -151,6 +162,7 @@ def inspect_target(
     gif: bool = True,
     nir_dt: float | None = None,
     log: Callable[[str], Any] = lambda s: None,
+    trust: tuple[str, ...] = (),
 ) -> dict[str, Path]:
     """Regrow the target's genome with recording on and write every export, figure and the
     report; returns name -> path."""
@@ -166,7 +178,7 @@ def inspect_target(
         raise DevoError(f"--snap-every must be >= 0, got {snap_every}")
     if nir_dt is not None and not nir_dt > 0:
         raise DevoError(f"--nir-dt must be > 0 seconds per tick, got {nir_dt}")
-    t = resolve(target, config)
+    t = resolve(target, config, trust)
     ev = build_evaluator(t.setup)
     check_fits(t, ev)
     from devo.warmup import ensure_compiled
