@@ -72,7 +72,8 @@ def test_genome_for_another_config_is_detected(tmp_path) -> None:
 def test_checkpoints_keep_the_newest_and_read_only_from_their_folder(tmp_path) -> None:
     run = make_run_dir(tmp_path, "CartPole-v1", "x", 1)
     for g in (1, 2, 3):
-        write_checkpoint(run, g, encode_checkpoint({"generation": g}), keep=2)
+        payload = {k: None for k in ("searcher", "problem_rng", "global_rng", "lifetime_hash", "genome_size")}
+        write_checkpoint(run, g, encode_checkpoint({**payload, "state": {}, "generation": g}), keep=2)
     assert [g for g, _ in list_checkpoints(run)] == [2, 3]
     assert read_checkpoint(run)["generation"] == 3
     assert not list(run.rglob("*.tmp"))
