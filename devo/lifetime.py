@@ -153,12 +153,7 @@ class Evaluator:
         self.setup = setup
         net, dev, tc = setup.network, setup.develop, setup.task
         if task is None:
-            kw = dict(tc.kwargs)
-            if tc.damage:
-                kw["damage"] = tc.damage
-            if tc.max_episode_steps:
-                kw["max_episode_steps"] = tc.max_episode_steps
-            task = make_task(tc.env, native=tc.native, **kw)
+            task = make_task(tc.env, **tc.make_kwargs())
         self.task = task
         spec = task.spec
         self.native = bool(tc.native and spec.has_native)

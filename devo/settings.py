@@ -27,6 +27,17 @@ class TaskConfig:
     damage: str = _f("", "mid-life damage: '', 'permute_actions' or 'flip_obs'")
     max_episode_steps: int = _f(0, "episode horizon; 0 = the task's own", min=0)
 
+    def make_kwargs(self) -> dict:
+        """The keyword arguments of ``make_task(env, **...)`` this section asks for: ``kwargs``
+        plus ``damage``, ``max_episode_steps`` and ``native`` where set."""
+        kw = dict(self.kwargs)
+        if self.damage:
+            kw["damage"] = self.damage
+        if self.max_episode_steps:
+            kw["max_episode_steps"] = self.max_episode_steps
+        kw["native"] = self.native
+        return kw
+
 
 @dataclass(frozen=True)
 class NetworkConfig:

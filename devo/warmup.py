@@ -37,10 +37,7 @@ def _entry(setup: Any) -> str:
     from devo.environments import make_task
 
     tc = setup.task
-    kw = dict(tc.kwargs)
-    if tc.damage:
-        kw["damage"] = tc.damage
-    native = bool(tc.native) and bool(make_task(tc.env, native=tc.native, **kw).spec.has_native)
+    native = bool(tc.native) and bool(make_task(tc.env, **tc.make_kwargs()).spec.has_native)
     return "run_native" if native else "py_step"
 
 

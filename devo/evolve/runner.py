@@ -135,7 +135,7 @@ def _check_task(exp: Experiment) -> None:
     from devo.environments import make_task
 
     try:
-        make_task(exp.task.env, **exp.task.kwargs)
+        make_task(exp.task.env, **exp.task.make_kwargs())
     except DevoError as exc:
         raise DevoError(f"task.env: {exc}") from None
 

@@ -269,3 +269,14 @@ def test_join_a_local_cluster_started_with_ray_start(tmp_path) -> None:
         _stop_cluster(head.pid)
         head.wait(timeout=30)
         shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_a_damage_config_with_its_episodes_runs(tmp_path, capsys, no_ray) -> None:
+    """task.damage and task.kwargs.damage_episodes reach make_task together in every place that
+    builds the task (the run's early check once built the task without damage= and refused)."""
+    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs", generations=1, workers=0)
+    sets = ["--set", 'task.damage="permute_actions"', "--set", "task.kwargs={damage_episodes=[1, 1]}",
+            "--set", "lifetime.n_episodes=2"]  # fmt: skip
+    assert main(["run", str(cfg), "--quiet", *sets]) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    assert 'damage = "permute_actions"' in (run_dir / "config.toml").read_text()
