@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resume": ("devo.commands.resume", "continue a run from its newest checkpoint"),
     "eval": ("devo.commands.eval", "fresh lifetimes of a genome: returns per episode"),
     "ablate": ("devo.commands.ablate", "knock mechanisms out of a genome: paired differences on fresh lifetimes"),
+    "campaign": ("devo.commands.campaign", "run a results campaign's missing cells, then regenerate RESULTS.md"),
     "inspect": ("devo.commands.inspect", "regrow a genome and show what grew: exports, plots, animation, report"),
     "envs": ("devo.commands.envs", "list the registered tasks: spaces, horizon, compiled fast path"),
     "check-env": ("devo.commands.check_env", "can devo use this environment? if not, exactly why"),
