@@ -277,3 +277,20 @@ def test_cells_share_the_sessions_ray_and_give_the_same_numbers(ray_session, don
         a, b = json.loads((mine / name).read_text()), json.loads((base / name).read_text())
         assert {**a, "source": ""} == {**b, "source": ""}
     assert json.loads((mine / RUN).read_text())["machine"]["workers"] == 2
+
+
+def test_the_committed_campaign_checks_and_its_report_is_up_to_date() -> None:
+    """experiments/campaign.toml loads (every config, override and place checked) and covers the
+    issue's tasks and conditions with >= 3 seeds; experiments/RESULTS.md is exactly what its records
+    give (regenerate: devo campaign experiments/campaign.toml --report-only)."""
+    from devo.campaign.report import collect, render
+    from devo.campaign.spec import load_campaign
+
+    root = Path(__file__).resolve().parents[2] / "experiments"
+    c = load_campaign(root / "campaign.toml")
+    assert all(len(c.seeds(cell)) >= 3 for cell in c.cells)
+    tasks = {c.experiment(cell, 0).task.env for cell in c.cells}
+    assert {"CartPole-v1", "Acrobot-v1", "Pendulum-v1", "Foraging-v0", "Bandit-v0"} <= tasks
+    conditions = {(p[1], p[2]) for cell in c.cells for p in cell.places() if p[0] == "conditions"}
+    assert len(conditions) == 16  # 8 conditions x CartPole, Foraging
+    assert render(c, collect(c)) == (root / "RESULTS.md").read_text()
