@@ -20,14 +20,16 @@ bit, in any process.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
 from devo.develop import agent as A
+from devo.develop import batch as B
 from devo.develop import record as REC
-from devo.develop.rules import E_DIM, H_DIM, genome_spec, rules_from_genome
+from devo.develop.rules import E_DIM, H_DIM, RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
 from devo.develop.session import box_step, make_box
 from devo.develop.step import (
     ACT_BINARY,
@@ -82,7 +84,10 @@ class LifetimeResult:
     error: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = dict(self.__dict__)  # fields in order (dataclasses.asdict, without its deep copy of scalars)
+        d["returns"] = list(self.returns)
+        d["lengths"] = list(self.lengths)
+        return d
 
 
 @dataclass
@@ -233,6 +238,7 @@ class Evaluator:
         cf[A.F_DEC_GAIN] = 1.0
         cf[A.F_INIT_DENSITY] = net.init_density
         self.cf = cf
+        self._live: _Live | None = None  # state reused by every lifetime (allocated on first use)
 
     # ------------------------------------------------------------------ genome
     @property
@@ -252,42 +258,105 @@ class Evaluator:
     ) -> tuple[LifetimeResult, Recording | None]:
         """Live one lifetime. With ``record``, also return a :class:`Recording` (snapshots every
         ``snap_every`` steps, 0 = only at birth and at the phase boundaries)."""
+        if not record:
+            return self.run_many(genome, [seed])[0], None
         g = self.spec.check(genome)  # wrong length: ValueError naming both lengths
         if not np.isfinite(g).all():
-            return LifetimeResult(fitness=WORST_FITNESS, nan=True, error="genome holds NaN or inf"), None
+            return _non_finite_genome(), None
         net, ag, R, rec = self.prepare(g, seed, record, snap_every)
         n_ep = self.setup.lifetime.n_episodes
-        returns = np.zeros(n_ep, np.float64)
-        lengths = np.zeros(n_ep, np.int64)
+        returns = np.zeros((1, n_ep), np.float64)
+        lengths = np.zeros((1, n_ep), np.int64)
+        stats = np.zeros((1, B.N_STATS), np.int64)
         error = ""
         if self.native:
             tparams, tstate = self.task.native_buffers()
             env_rng = rng_from_seed(derive_seed(seed, 2))
-            run_native(net, ag, R, rec, self.task.spec.native_id, tparams, tstate, env_rng, returns, lengths)
+            run_native(net, ag, R, rec, self.task.spec.native_id, tparams, tstate, env_rng, returns[0], lengths[0])
         else:
-            error = self._run_python(net, ag, R, rec, seed, returns, lengths)
-        c = ag.counters
-        bad = bool(c[A.K_NAN]) or bool(error) or not _finite_state(net)
-        fitness = WORST_FITNESS if bad else aggregate(returns.tolist(), self.setup.lifetime)
+            box = make_box(net, ag, R, rec)
+            error = self._run_python(box, ag, seed, returns[0], lengths[0])
+        B.lifetime_stats(net, ag, stats[0])
+        self.last_state = net
+        result = self._result(returns[0], lengths[0], stats[0], error)
+        return result, _recording(result, rec, self.setup.network.ticks_per_step)
+
+    def run_many(self, genome: np.ndarray, seeds: Sequence[int]) -> list[LifetimeResult]:
+        """One lifetime of ``genome`` per seed, each as :meth:`run` without recording gives it.
+
+        The state is allocated once per evaluator and reset in place between lifetimes
+        (:mod:`devo.develop.batch`), the rules are shaped once per genome, and on a native task
+        the whole list is one compiled call."""
+        g = self.spec.check(genome)  # wrong length: ValueError naming both lengths
+        if not np.isfinite(g).all():
+            return [_non_finite_genome() for _ in seeds]
+        live = self._live_state(g)
+        k = len(seeds)
+        n_ep = self.setup.lifetime.n_episodes
+        returns = np.zeros((k, n_ep), np.float64)
+        lengths = np.zeros((k, n_ep), np.int64)
+        stats = np.zeros((k, B.N_STATS), np.int64)
+        agent_rngs = np.empty((k, 4), np.uint64)
+        for q, seed in enumerate(seeds):
+            agent_rngs[q] = rng_from_seed(derive_seed(seed, 1))
+        errors = [""] * k
+        if self.native:
+            env_rngs = np.empty((k, 4), np.uint64)
+            for q, seed in enumerate(seeds):
+                env_rngs[q] = rng_from_seed(derive_seed(seed, 2))
+            B.run_native_batch(
+                live.box, self.task.spec.native_id, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
+                returns, lengths, stats,
+            )  # fmt: skip
+        else:
+            for q, seed in enumerate(seeds):
+                B.reset_box(live.box, agent_rngs[q])
+                errors[q] = self._run_python(live.box, live.ag, int(seed), returns[q], lengths[q])
+                B.box_stats(live.box, stats[q])
+        self.last_state = live.net
+        return [self._result(returns[q], lengths[q], stats[q], errors[q]) for q in range(k)]
+
+    def _result(self, returns: np.ndarray, lengths: np.ndarray, stats: np.ndarray, error: str) -> LifetimeResult:
+        """The :class:`LifetimeResult` of a lifetime from its returns, lengths and statistics."""
+        bad = bool(stats[B.S_NAN]) or bool(error) or not stats[B.S_FINITE]
+        ret = returns.tolist()
+        fitness = WORST_FITNESS if bad else aggregate(ret, self.setup.lifetime)
         if bad and not error:
-            error = "non-finite observation or reward" if c[A.K_NAN] else "network state became non-finite"
-        result = LifetimeResult(
+            error = "non-finite observation or reward" if stats[B.S_NAN] else "network state became non-finite"
+        return LifetimeResult(
             fitness=fitness,
-            returns=returns.tolist(),
+            returns=ret,
             lengths=lengths.tolist(),
-            env_steps=int(c[A.K_ENV_STEPS]),
-            spikes=int(c[A.K_SPIKES]),
-            neurons=int(net.meta[S.M_NNEU]),
-            synapses=int(net.meta[S.M_NSYN]),
-            added=int(c[A.K_ADDED]),
-            pruned=int(c[A.K_PRUNED]),
-            divisions=int(c[A.K_DIVISIONS]),
-            refused=int(c[A.K_REFUSED]),
+            env_steps=int(stats[B.S_ENV_STEPS]),
+            spikes=int(stats[B.S_SPIKES]),
+            neurons=int(stats[B.S_NEURONS]),
+            synapses=int(stats[B.S_SYNAPSES]),
+            added=int(stats[B.S_ADDED]),
+            pruned=int(stats[B.S_PRUNED]),
+            divisions=int(stats[B.S_DIVISIONS]),
+            refused=int(stats[B.S_REFUSED]),
             nan=bad,
             error=error,
         )
-        self.last_state = net
-        return result, (_recording(result, rec, self.setup.network.ticks_per_step) if record else None)
+
+    def _live_state(self, g: np.ndarray) -> _Live:
+        """The evaluator's reusable lifetime state (allocated on first use) with the rules of the
+        checked genome ``g`` (shaped only when ``g`` differs from the last genome)."""
+        live = self._live
+        if live is None:
+            net, ag, _, rec = self.prepare(self.initial_genome(), 0)
+            buf = rules_buffer(self.spec)
+            params, state = self.task.native_buffers() if self.native else (np.zeros(0), np.zeros(0))
+            live = _Live(net, ag, rec, buf, make_box(net, ag, buf.rules, rec), params, params.copy(), state)
+            self._live = live
+        key = g.tobytes()
+        if key != live.genome:
+            R = fill_rules(live.rules, g)
+            live.ag.kind_params[:, S.P_BIAS] = R.neuron_bias
+            live.ag.enc_params[E.E_GAIN] = R.enc[0]
+            live.ag.enc_params[E.E_OFFSET] = R.enc[1]
+            live.genome = key
+        return live
 
     def prepare(
         self, genome: np.ndarray, seed: int, record: bool = False, snap_every: int = 0
@@ -322,15 +391,15 @@ class Evaluator:
         )
         return net, ag, R, rec
 
-    def _run_python(self, net, ag, R, rec, seed, returns, lengths) -> str:
-        """Episodes on a Python environment: one compiled call per env step. Returns an error
-        message ('' if none); the lifetime's development runs first, compiled."""
+    def _run_python(self, box: Any, ag: A.Agent, seed: int, returns: np.ndarray, lengths: np.ndarray) -> str:
+        """Episodes on a Python environment: one compiled call per env step on the boxed state
+        (network, agent ``ag``, rules, recorder). Returns an error message ('' if none); the
+        lifetime's development runs first, compiled."""
         from devo.environments import EpisodeError
 
         if self._env is None:
             self._env = self.task.make_env()
         env = self._env
-        box = make_box(net, ag, R, rec)
         box_step(box, PY_BIRTH, 0.0, False, 0, 0, 0)
         kind = self.task.spec.action_kind
         try:
@@ -371,11 +440,23 @@ class Evaluator:
         return ""
 
 
-def _finite_state(net: S.NetState) -> bool:
-    return bool(
-        np.isfinite(net.v).all() and np.isfinite(net.h).all() and np.isfinite(net.e).all()
-        and np.isfinite(net.w).all()
-    )
+def _non_finite_genome() -> LifetimeResult:
+    return LifetimeResult(fitness=WORST_FITNESS, nan=True, error="genome holds NaN or inf")
+
+
+@dataclass
+class _Live:
+    """An evaluator's reusable lifetime state (:meth:`Evaluator._live_state`)."""
+
+    net: S.NetState
+    ag: A.Agent
+    rec: REC.Recorder
+    rules: RulesBuffer
+    box: Any  # LifeBox of net, ag, rules.rules, rec
+    params: np.ndarray  # the native task's parameters (copied into tparams every lifetime)
+    tparams: np.ndarray
+    tstate: np.ndarray
+    genome: bytes = b""  # the genome whose rules the buffer holds
 
 
 def _snapshot_from(rec: REC.Recorder, k: int) -> NetworkSnapshot:
