@@ -3,7 +3,10 @@
 
     devo bench snn [--json]        spiking substrate: compiled kernels vs the numpy reference
     devo bench envs [--json]       environment steps/s: compiled tasks vs the Gymnasium step loop
-    devo bench lifetime [--json]   whole lifetimes: us per agent-step per family, beside LNDP
+    devo bench lifetime [--json]   whole lifetimes: us per agent-step per family, beside LNDP, with the
+                                   fixed cost of a lifetime and the cost of a development step
+    devo bench run [--json]        one CartPole workload: devo in-process, devo on Ray workers and
+                                   EvoTorch's GymNE, env steps/s and lifetimes/s with ratios
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ SUITES: dict[str, str] = {
     "snn": "devo.snn.bench",
     "envs": "devo.environments.bench",
     "lifetime": "devo.develop.bench",
+    "run": "devo.evolve.bench",
 }
 
 

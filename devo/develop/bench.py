@@ -6,7 +6,9 @@ the rest hidden seed cells, no division) and an initial reservoir sized to the t
 count; the genome is the default initial one with synaptogenesis and pruning rates set so the
 count stays near its target. A lifetime is development + spontaneous activity + CartPole-v1
 episodes (native), timed end to end; "per agent-step" divides by every step of the life
-(development, spontaneous activity and env steps), as LNDP's figure does.
+(development, spontaneous activity and env steps), as LNDP's figure does. Beside it: the fixed cost
+of a lifetime (one env step, no development: reset, birth, the compiled call), the cost of one
+development or spontaneous-activity step (structural plasticity every step) and of one env step.
 
 The breakdown times each learned rule on the network as it stands after development, in compiled
 loops, and amortises it over its clock: K LIF ticks (with encoding and decoding) every step, the
@@ -35,6 +37,7 @@ COLUMNS = [
     ("us_per_agent_step", "us/agent-step", ".1f"),
     ("us_per_env_step", "us/env-step", ".1f"),
     ("us_per_dev_step", "us/dev-step", ".1f"),
+    ("fixed_us", "fixed us/lifetime", ".0f"),
     ("ns_per_synapse", "ns/synapse/step", ".1f"),
     ("lndp_us", "LNDP us", ""),
     ("vs_lndp", "x faster than LNDP", ".1f"),
@@ -115,6 +118,18 @@ def _fastest(repeats: int, fn, *args) -> tuple[float, object]:
         out = fn(*args)
         best = min(best, time.perf_counter() - t0)
     return best, out
+
+
+def _lifetimes(ev, genome: np.ndarray, n: int):
+    """A callable that lives ``n`` lifetimes of ``genome`` (seeds 1..n), one call per lifetime as
+    the pool makes them (the genome's rules stay shaped between them)."""
+    ev(genome, 0)  # compile / warm up
+
+    def live() -> None:
+        for seed in range(1, n + 1):
+            ev(genome, seed)
+
+    return live
 
 
 def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
@@ -198,12 +213,17 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
                 syn.append(r.synapses)
             i = int(np.argsort(times)[len(times) // 2])
             us_step = times[i] / steps[i] * 1e6
-            # development-only cost: a lifetime with no episode steps
-            ev_dev = Evaluator(replace(ev.setup, lifetime=replace(ev.setup.lifetime, n_episodes=1),
-                                       task=replace(ev.setup.task, max_episode_steps=1)))
-            ev_dev(g, 0)
-            us_dev = _fastest(args.repeats, ev_dev, g, 1)[0] / (dev_steps + 1) * 1e6
-            us_env = max(times[i] * 1e6 - us_dev * dev_steps, 0.0) / max(env_steps[i], 1)
+            # fixed cost: a lifetime of one env step without development; development cost: one
+            # env step after development and spontaneous activity, less the fixed cost
+            one_step = replace(ev.setup.lifetime, n_episodes=1)
+            task1 = replace(ev.setup.task, max_episode_steps=1)
+            ev_dev = Evaluator(replace(ev.setup, lifetime=one_step, task=task1))
+            ev_fixed = Evaluator(replace(ev.setup, lifetime=one_step, task=task1, develop=replace(
+                ev.setup.develop, dev_steps=0, sa_steps=0)))  # fmt: skip
+            t_dev = _fastest(args.repeats, _lifetimes(ev_dev, g, 10))[0] / 10
+            t_fixed = _fastest(args.repeats, _lifetimes(ev_fixed, g, 10))[0] / 10
+            us_dev = max(t_dev - t_fixed, 0.0) / max(dev_steps, 1) * 1e6
+            us_env = max(times[i] - t_dev, 0.0) * 1e6 / max(env_steps[i] - 1, 1)
             row = {
                 "n": n,
                 "synapses": float(np.mean(syn)),
@@ -211,6 +231,7 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
                 "us_per_agent_step": us_step,
                 "us_per_env_step": us_env,
                 "us_per_dev_step": us_dev,
+                "fixed_us": t_fixed * 1e6,
                 "ns_per_synapse": us_step * 1e3 / max(np.mean(syn), 1),
                 "lndp_us": LNDP_TEXT.get(n, ""),
                 "vs_lndp": LNDP_US[n] / us_step if n in LNDP_US else None,
@@ -231,6 +252,9 @@ def notes(rows: list[dict]) -> str:
     return (
         "us/agent-step = lifetime wall time / (development + spontaneous + env steps), median of "
         "lifetimes, each the fastest of --repeats timings; synapses = alive at the end of life. "
+        "fixed us/lifetime: a lifetime of one env step without development (reset, birth, one "
+        "compiled call); us/dev-step: a lifetime of one env step after development and spontaneous "
+        "activity, less the fixed cost, per step; us/env-step: the rest of the lifetime per env step. "
         "Breakdown (learned): us per step, amortised over each rule's clock, timed on the network "
         "after development. LNDP: its JAX model (dense N^2), one agent, this machine kind (constants "
         "from research/lndp.md)."

@@ -61,10 +61,24 @@ def test_bench_lifetime_json_rows() -> None:
     assert [(row["n"], row["family"]) for row in rows] == [(32, "learned"), (32, "frozen")]
     for row in rows:
         assert row["synapses"] > 0 and row["us_per_agent_step"] > 0 and row["us_per_dev_step"] > 0
+        assert row["fixed_us"] > 0 and row["us_per_env_step"] >= 0
         assert row["agent_steps"] == 24 + 48 + row["env_steps"]  # development + spontaneous + episodes
         assert row["vs_lndp"] == pytest.approx(58.0 / row["us_per_agent_step"])
     parts = ("ticks_us", "node_us", "edge_us", "structural_us")
     assert all(rows[0][k] > 0 for k in parts) and not any(k in rows[1] for k in parts)
+
+
+def test_bench_run_json_rows() -> None:
+    r = devo("bench", "run", "--json", "--popsize", "3", "--generations", "1", "--trials", "1", "--workers", "0",
+             "--skip-gymne")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(row["system"], row["workers"]) for row in rows] == [("devo", 0), ("devo", 0)]
+    for row in rows:
+        assert row["lifetimes"] == 3 and row["env_steps"] > 0 and row["env_steps_per_s"] > 0
+        assert row["agent_steps_per_s"] > row["env_steps_per_s"]  # development steps count there
+    assert rows[0]["env_steps"] == rows[1]["env_steps"]  # the same lifetimes, bit for bit
+    assert rows[0]["x_in_process"] == 1.0 and rows[0]["x_gymne_env_steps"] is None
 
 
 def test_bench_snn_table() -> None:
