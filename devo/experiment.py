@@ -122,6 +122,10 @@ class RunConfig:
     mlflow: bool = _f(False, "log to MLflow too (needs `pip install devo[mlflow]`)")
     mlflow_uri: str = _f("", "MLflow tracking URI; '' = MLflow's default (./mlruns)")
     init_genome: str = _f("", "genome file (.npz or .json) used as the search centre; '' = the lifetime's own")
+    init_transfer: bool = _f(
+        False, "accept an init_genome evolved under another [task] or [lifetime] (e.g. before damage) when its "
+        "[network] and [develop] sections, hence its genome layout, are this config's"
+    )
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,29 @@ def load_genome(path: str | Path) -> GenomeFile:
     return GenomeFile(genome=genome, meta=meta, path=path)
 
 
+def check_transfer(gf: GenomeFile, genome_size: int, sections: dict[str, Any]) -> None:
+    """Refuse a genome as a starting point for another task or lifetime unless it means the same
+    thing here: the same length and the same ``[network]`` and ``[develop]`` sections (``sections``,
+    resolved values) as the config embedded in the file."""
+    where = str(gf.path) if gf.path else "genome"
+    if gf.genome.size != genome_size:
+        raise DevoError(
+            f"{where}: genome has {gf.genome.size} values but this config's genome has {genome_size}; "
+            "run.init_transfer needs the same genome layout"
+        )
+    made = gf.meta.get("config")
+    if not isinstance(made, dict):
+        raise DevoError(f"{where}: no embedded config, so run.init_transfer cannot check its layout")
+    for name, mine in sections.items():
+        theirs = made.get(name)
+        if theirs != mine:
+            diff = sorted(k for k in set(mine) | set(theirs or {}) if (theirs or {}).get(k) != mine.get(k))
+            raise DevoError(
+                f"{where}: its [{name}] section differs from this config's ({', '.join(diff)}); "
+                "run.init_transfer accepts another [task] or [lifetime] only"
+            )
+
+
 def check_genome(gf: GenomeFile, genome_size: int, lifetime_hash: str) -> None:
     """Refuse a genome made for another lifetime config (length or config hash differ)."""
     where = str(gf.path) if gf.path else "genome"

@@ -53,7 +53,7 @@ from devo.evolve.checkpoint import (
     write_checkpoint,
 )
 from devo.evolve.display import Display
-from devo.evolve.genome_io import check_genome, load_genome, save_genome
+from devo.evolve.genome_io import check_genome, check_transfer, load_genome, save_genome
 from devo.evolve.metrics import MetricsWriter, check_mlflow, generation_record, truncate_metrics
 from devo.evolve.pool import Pool, build_evaluator, open_pool
 from devo.evolve.problem import DevoProblem, GenomeEval, aggregate_trials
@@ -167,7 +167,11 @@ def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
     size = int(evaluator.genome_size)
     if exp.run.init_genome:
         gf = load_genome(exp.run.init_genome)
-        check_genome(gf, size, lifetime_hash(exp))
+        if exp.run.init_transfer:
+            mine = experiment_to_dict(exp)
+            check_transfer(gf, size, {k: mine[k] for k in ("network", "develop")})
+        else:
+            check_genome(gf, size, lifetime_hash(exp))
         center = gf.genome
     else:
         center = np.asarray(evaluator.initial_genome(derive_seed(exp.seed, STREAM_CENTER)), dtype=np.float32)

@@ -280,3 +280,24 @@ def test_a_damage_config_with_its_episodes_runs(tmp_path, capsys, no_ray) -> Non
     assert main(["run", str(cfg), "--quiet", *sets]) == 0
     run_dir = next((tmp_path / "runs").iterdir())
     assert 'damage = "permute_actions"' in (run_dir / "config.toml").read_text()
+
+
+def test_init_transfer_starts_from_a_genome_of_another_task_setting(tmp_path, capsys, no_ray) -> None:
+    """run.init_transfer: a genome evolved without damage is the search centre of a damage run (same
+    [network] and [develop]); without the flag it is refused, and a different [network] is refused
+    even with it, naming the section and the key."""
+    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs", generations=1, workers=0)
+    assert main(["run", str(cfg), "--quiet"]) == 0
+    best = json.dumps(str(next((tmp_path / "runs").iterdir()) / "best_genome.npz"))
+    damage = ["--set", 'task.damage="permute_actions"', "--set", "task.kwargs={damage_episodes=[1, 1]}",
+              "--set", "lifetime.n_episodes=2", "--set", f"run.init_genome={best}"]  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", str(cfg), "--quiet", "--out", str(tmp_path / "a"), *damage]) == 2
+    assert "made for another" in capsys.readouterr().err
+    transfer = ["--set", "run.init_transfer=true"]
+    assert main(["run", str(cfg), "--quiet", "--out", str(tmp_path / "b"), *damage, *transfer]) == 0
+    capsys.readouterr()
+    other = ["--set", "network.weight_max=3.0", *transfer]
+    assert main(["run", str(cfg), "--quiet", "--out", str(tmp_path / "c"), *damage, *other]) == 2
+    err = capsys.readouterr().err
+    assert "[network]" in err and "weight_max" in err
