@@ -1,7 +1,8 @@
 """Benchmark of whole runs: one standard workload, devo beside EvoTorch's GymNE, in one process.
 
-The workload: CartPole-v1 under the config of ``--genome`` (default: the committed CartPole
-genome of LNDP's protocol, ``experiments/genomes/cartpole_lndp__s0.npz``), a fixed set of
+The workload: CartPole-v1 under the config of ``--genome`` (default: the CartPole genome of
+LNDP's protocol, ``experiments/genomes/cartpole_lndp__s0.npz``, or where it is absent the initial
+genome of ``experiments/cartpole.toml``), a fixed set of
 ``--popsize`` genomes (that genome plus Gaussian noise of ``--sigma``, seeded) evaluated for
 ``--generations`` generations of ``--trials`` lifetimes each (generation ``k`` evaluates the set
 with seeds of generation ``k``), through devo's pool:
@@ -43,11 +44,17 @@ COLUMNS = [
     ("x_gymne_env_steps", "x GymNE env steps/s", ".1f"),
     ("x_in_process", "x devo in-process", ".2f"),
 ]
-DEFAULT_GENOME = Path(__file__).resolve().parents[2] / "experiments" / "genomes" / "cartpole_lndp__s0.npz"
+_EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
+DEFAULT_GENOME = _EXPERIMENTS / "genomes" / "cartpole_lndp__s0.npz"
+FALLBACK_CONFIG = _EXPERIMENTS / "cartpole.toml"  # its initial genome, where the genome file is absent
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--genome", default=str(DEFAULT_GENOME), help="a CartPole genome file (its config is used)")
+    p.add_argument(
+        "--genome", default=None,
+        help="a CartPole genome file (its config is used); default: experiments/genomes/cartpole_lndp__s0.npz, "
+             "or experiments/cartpole.toml's initial genome where that file is absent",
+    )  # fmt: skip
     p.add_argument("--popsize", type=int, default=64, help="genomes per generation")
     p.add_argument("--generations", type=int, default=3)
     p.add_argument("--trials", type=int, default=2, help="lifetimes per genome and generation")
@@ -121,6 +128,23 @@ def gymne_workload(popsize: int, generations: int, workers: int, min_seconds: fl
     return {"lifetimes": episodes, "env_steps": env_steps, "agent_steps": env_steps, "seconds": seconds}
 
 
+def _workload_genome(path: str | None) -> tuple[object, np.ndarray]:
+    """The experiment and genome of the workload (see ``--genome``)."""
+    from devo.errors import DevoError
+    from devo.evolve.evaluate import resolve_target
+
+    if path is None and not DEFAULT_GENOME.is_file():
+        from devo.evolve.pool import build_evaluator
+        from devo.experiment import load_experiment
+
+        exp = load_experiment(FALLBACK_CONFIG)
+        return exp, build_evaluator(exp).initial_genome(0)
+    exp, gf, _ = resolve_target(path or DEFAULT_GENOME)
+    if exp.task.env != "CartPole-v1":
+        raise DevoError(f"devo bench run compares on CartPole-v1; {str(path)!r} is a {exp.task.env} genome")
+    return exp, np.asarray(gf.genome, np.float32)
+
+
 def _row(system: str, workers: int, m: dict) -> dict:
     s = max(m["seconds"], 1e-9)
     return {
@@ -131,14 +155,8 @@ def _row(system: str, workers: int, m: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> Iterator[dict]:
-    from devo.evolve.evaluate import resolve_target
-
-    exp, gf, _ = resolve_target(args.genome)
-    if exp.task.env != "CartPole-v1":
-        from devo.errors import DevoError
-
-        raise DevoError(f"devo bench run compares on CartPole-v1; {args.genome!r} is a {exp.task.env} genome")
-    genomes = genome_set(np.asarray(gf.genome, np.float32), args.popsize, args.sigma)
+    exp, genome = _workload_genome(args.genome)
+    genomes = genome_set(genome, args.popsize, args.sigma)
     rows = [_row("devo", 0, devo_workload(exp, genomes, args.generations, args.trials, 0))]
     rows.append(_row("devo", args.workers, devo_workload(exp, genomes, args.generations, args.trials, args.workers)))
     if not args.skip_gymne:
