@@ -128,7 +128,7 @@ def _reference(tmp_path: Path, generations: int) -> Path:
 
 @pytest.mark.slow
 def test_kill_9_then_resume_ends_identical_to_an_uninterrupted_run(tmp_path) -> None:
-    G = 12
+    G = 100  # tiny generations take milliseconds: leave room for the kill to land mid-run
     proc, run_dir = _subprocess_run(tmp_path, G, checkpoint_every=2)
     _wait_for(lambda: (c := latest_checkpoint(run_dir)) is not None and c[0] >= 2, proc, "checkpoint 2")
     proc.send_signal(signal.SIGKILL)
@@ -142,7 +142,7 @@ def test_kill_9_then_resume_ends_identical_to_an_uninterrupted_run(tmp_path) -> 
 
 @pytest.mark.slow
 def test_ctrl_c_writes_a_final_checkpoint_and_resume_continues(tmp_path) -> None:
-    G = 12
+    G = 200  # tiny generations take milliseconds: leave room for the signal to land mid-run
     proc, run_dir = _subprocess_run(tmp_path, G, checkpoint_every=100)  # only Ctrl-C or the end checkpoints
     _wait_for(lambda: len(read_metrics(run_dir)) >= 2, proc, "two generations")
     proc.send_signal(signal.SIGINT)
