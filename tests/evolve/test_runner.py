@@ -107,6 +107,13 @@ def _wait_for(cond, proc: subprocess.Popen, what: str, limit: float = 240.0) -> 
         time.sleep(0.02)
 
 
+def _interruptible() -> None:
+    """In the child before exec: SIGINT at its default and unblocked, whatever the test process
+    (Ray's threads, a terminal) left in the signal state a child inherits."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _subprocess_run(tmp_path: Path, generations: int, checkpoint_every: int) -> tuple[subprocess.Popen, Path]:
     cfg = tiny_toml(tmp_path / "tiny.toml", tmp_path / "runs", generations=generations,
                     checkpoint_every=checkpoint_every, keep_checkpoints=50)  # fmt: skip
@@ -115,6 +122,7 @@ def _subprocess_run(tmp_path: Path, generations: int, checkpoint_every: int) -> 
               "--set", "search.popsize=8"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"},  # the child picks its own
+        preexec_fn=_interruptible,
     )  # fmt: skip
     runs = tmp_path / "runs"
     _wait_for(lambda: runs.is_dir() and any(runs.iterdir()), proc, "the run directory")
