@@ -35,11 +35,21 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+
+def option(default: Any, help: str, **meta: Any) -> Any:  # noqa: A002 - "help" reads best in the field table
+    """A config field: its ``default`` (a fresh copy per instance for lists and dicts), its
+    ``help`` and any checks :func:`from_dict` applies (``min``, ``max``, ``choices``)."""
+    if isinstance(default, (list, dict)):
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"help": help, **meta})
+    return dataclasses.field(default=default, metadata={"help": help, **meta})
+
+
 T = TypeVar("T")
 
 __all__ = [
     "ConfigError",
     "apply_override",
+    "option",
     "from_dict",
     "load_toml",
     "to_dict",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from devo.config import apply_override, from_dict, load_toml, to_dict, to_toml
+from devo.config import option as _f
 from devo.errors import ConfigError
 from devo.evolve.searchers import SEARCHERS, searcher_params
 from devo.settings import DevelopConfig, LifetimeConfig, NetworkConfig, TaskConfig
@@ -33,12 +34,6 @@ __all__ = [
     "lifetime_hash",
     "load_experiment",
 ]
-
-
-def _f(default, help: str, **meta):  # noqa: A002 - "help" reads best in the field table
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda: type(default)(default), metadata={"help": help, **meta})
-    return field(default=default, metadata={"help": help, **meta})
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,10 @@ name the key. Every field carries ``help`` (shown by ``devo run --help-config``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-
-def _f(default, help: str, **meta):  # noqa: A002 - "help" reads best in the field table
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda: type(default)(default), metadata={"help": help, **meta})
-    return field(default=default, metadata={"help": help, **meta})
+from devo.config import option as _f
 
 
 @dataclass(frozen=True)

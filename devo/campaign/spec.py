@@ -40,10 +40,11 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from devo.config import from_dict, load_toml, to_dict
+from devo.config import option as _f
 from devo.errors import ConfigError
 from devo.experiment import Experiment, load_experiment
 
@@ -63,12 +64,6 @@ UNHASHED_RUN_KEYS = (
     "tensorboard", "mlflow", "mlflow_uri",
 )  # fmt: skip
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
-
-
-def _f(default, help: str):  # noqa: A002 - "help" reads best in the field table
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda: type(default)(default), metadata={"help": help})
-    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True)

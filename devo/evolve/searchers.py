@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
 from devo.config import from_dict
+from devo.config import option as _f
 from devo.errors import ConfigError
 
 __all__ = [
@@ -31,10 +32,6 @@ __all__ = [
     "build_searcher",
     "searcher_params",
 ]
-
-
-def _f(default, help: str, **meta):  # noqa: A002
-    return field(default=default, metadata={"help": help, **meta})
 
 
 def _none_if_zero(x: float) -> float | None:
