@@ -39,7 +39,6 @@ from devo.develop.step import (
     PY_BIRTH,
     PY_LEARN,
     PY_LEARN_ACT,
-    run_native,
 )
 from devo.errors import ConfigError
 from devo.genome import GenomeSpec
@@ -240,6 +239,12 @@ class Evaluator:
         self.cf = cf
         self._live: _Live | None = None  # state reused by every lifetime (allocated on first use)
 
+    def _kernels(self) -> Any:
+        """The compiled lifetime specialised for this task (:mod:`devo.develop.task_life`)."""
+        from devo.develop.task_life import life_kernels
+
+        return life_kernels(self.task.spec)
+
     # ------------------------------------------------------------------ genome
     @property
     def genome_size(self) -> int:
@@ -272,7 +277,7 @@ class Evaluator:
         if self.native:
             tparams, tstate = self.task.native_buffers()
             env_rng = rng_from_seed(derive_seed(seed, 2))
-            run_native(net, ag, R, rec, self.task.spec.native_id, tparams, tstate, env_rng, returns[0], lengths[0])
+            self._kernels().run_native(net, ag, R, rec, tparams, tstate, env_rng, returns[0], lengths[0])
         else:
             box = make_box(net, ag, R, rec)
             error = self._run_python(box, ag, seed, returns[0], lengths[0])
@@ -304,8 +309,8 @@ class Evaluator:
             env_rngs = np.empty((k, 4), np.uint64)
             for q, seed in enumerate(seeds):
                 env_rngs[q] = rng_from_seed(derive_seed(seed, 2))
-            B.run_native_batch(
-                live.box, self.task.spec.native_id, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
+            self._kernels().run_native_batch(
+                live.box, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
                 returns, lengths, stats,
             )  # fmt: skip
         else:

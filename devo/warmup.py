@@ -34,18 +34,24 @@ def cache_dir() -> Path | None:
 
 
 def _entry(setup: Any) -> str:
+    """The compiled entry point a lifetime of ``setup`` starts from: the specialised lifetime of its
+    compiled task (:mod:`devo.develop.task_life`), or ``step.py_step`` for a Python environment."""
     from devo.environments import make_task
 
     tc = setup.task
-    native = bool(tc.native) and bool(make_task(tc.env, **tc.make_kwargs()).spec.has_native)
-    return "run_native" if native else "py_step"
+    spec = make_task(tc.env, **tc.make_kwargs()).spec
+    if not (tc.native and spec.has_native):
+        return "step.py_step"
+    from devo.develop.task_life import life_kernels
+
+    return life_kernels(spec).__name__ + ".run_native"
 
 
-def kernels_cached(entry: str = "run_native") -> bool:
-    """Whether the cache holds the compiled lifetime entry point ``entry`` (``run_native`` or
-    ``py_step``)."""
+def kernels_cached(entry: str = "step.py_step") -> bool:
+    """Whether the cache holds the compiled lifetime entry point ``entry`` (``module.function``, the
+    module by its file's name)."""
     where = cache_dir()
-    return where is not None and where.is_dir() and any(where.glob(f"**/step.{entry}-*.nbi"))
+    return where is not None and where.is_dir() and any(where.glob(f"**/{entry}-*.nbi"))
 
 
 def _ticker(log: Callable[[str], Any], t0: float, stop: threading.Event) -> None:

@@ -30,7 +30,6 @@ from devo.develop.agent import (
     Agent,
 )
 from devo.develop.record import Recorder
-from devo.develop.step import run_native
 from devo.snn.reset import reset_network
 from devo.snn.state import M_NNEU, M_NSYN, NetState
 
@@ -152,34 +151,3 @@ def box_stats(box, out: np.ndarray) -> None:
     lifetime_stats(box.net, box.ag, out)
 
 
-@njit(cache=True, error_model="numpy")
-def run_native_batch(
-    box,
-    task_id: int,
-    params: np.ndarray,
-    tparams: np.ndarray,
-    tstate: np.ndarray,
-    agent_rngs: np.ndarray,
-    env_rngs: np.ndarray,
-    returns: np.ndarray,
-    lengths: np.ndarray,
-    stats: np.ndarray,
-) -> None:
-    """Lifetime ``k`` of the boxed genome with agent random state ``agent_rngs[k]`` and task random
-    state ``env_rngs[k]`` (uint64[K, 4]), for every ``k``: reset, :func:`devo.develop.step.run_native`,
-    then ``returns[k]``, ``lengths[k]`` (per episode) and ``stats[k]`` (:data:`STATS`). The task's
-    parameters start from ``params`` and its state from zero in every lifetime."""
-    _run_batch(box.net, box.ag, box.R, box.rec, task_id, params, tparams, tstate, agent_rngs, env_rngs,
-               returns, lengths, stats)  # fmt: skip
-
-
-@njit(cache=True, error_model="numpy", _nrt=False)
-def _run_batch(net, ag, R, rec, task_id, params, tparams, tstate, agent_rngs, env_rngs, returns, lengths, stats):
-    for k in range(agent_rngs.shape[0]):
-        reset_lifetime(net, ag, rec, agent_rngs[k])
-        for q in range(tparams.shape[0]):
-            tparams[q] = params[q]
-        for q in range(tstate.shape[0]):
-            tstate[q] = 0.0
-        run_native(net, ag, R, rec, task_id, tparams, tstate, env_rngs[k], returns[k], lengths[k])
-        lifetime_stats(net, ag, stats[k])

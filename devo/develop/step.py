@@ -1,4 +1,5 @@
-"""One step of each phase of a life, and the whole compiled lifetime for native tasks.
+"""One step of each phase of a life (the whole compiled lifetime on a compiled task:
+:mod:`devo.develop.task_life`).
 
 Per env step, in this order:
 
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from devo.develop.agent import (
@@ -31,10 +31,8 @@ from devo.develop.agent import (
     C_DEC,
     C_DEV_STEPS,
     C_ENC,
-    C_EPISODES,
     C_FAMILY,
     C_GROWTH_LIFE,
-    C_HORIZON,
     C_NEUROGENESIS,
     C_NODE_EVERY,
     C_RECORD,
@@ -55,7 +53,6 @@ from devo.develop.agent import (
     K_EP_STEP,
     K_EPISODE,
     K_LIFE_STEP,
-    K_NAN,
     K_NEW_TRIAL,
     K_PHASE,
     K_SPIKES,
@@ -79,13 +76,6 @@ from devo.develop.record import Recorder, record_step, take_snapshot
 from devo.develop.rules import Rules
 from devo.develop.spontaneous import ou_start, ou_step
 from devo.develop.structural import prune, synaptogenesis
-from devo.environments.native.dispatch import (
-    native_begin_lifetime,
-    native_new_trial,
-    native_observe,
-    native_reset,
-    native_step,
-)
 from devo.snn.decoders import break_ties, decode_binary, decode_continuous, decode_discrete
 from devo.snn.dynamics import reset_activity, run_step
 from devo.snn.encoders import encode
@@ -258,57 +248,6 @@ def env_learn(
     ag.counters[K_LIFE_STEP] += 1
     ag.counters[K_ENV_STEPS] += 1
     if _snap_due(ag):
-        take_snapshot(net, rec, ag.counters[K_STEP])
-
-
-@njit(cache=True, error_model="numpy", _nrt=False)
-def run_native(
-    net: NetState,
-    ag: Agent,
-    R: Rules,
-    rec: Recorder,
-    task_id: int,
-    tparams: np.ndarray,
-    tstate: np.ndarray,
-    env_rng: np.ndarray,
-    returns: np.ndarray,
-    lengths: np.ndarray,
-) -> None:
-    """A whole lifetime on a native task, in compiled code: develop, then ``n_episodes`` episodes
-    without resetting the network. ``returns``/``lengths`` receive each episode's return and
-    length; a bad observation or reward sets ``K_NAN`` and ends the lifetime."""
-    birth(net, ag, R)
-    develop(net, ag, R, rec)
-    native_begin_lifetime(task_id, tparams, tstate, env_rng)
-    horizon = ag.ci[C_HORIZON]
-    for ep in range(ag.ci[C_EPISODES]):
-        native_reset(task_id, tparams, tstate, env_rng)
-        total = 0.0
-        steps = 0
-        for t in range(horizon):
-            native_observe(task_id, tparams, tstate, ag.obs)
-            spikes = env_act(net, ag, rec, t == 0)
-            if spikes < 0:
-                ag.counters[K_NAN] = 1
-                returns[ep] = total
-                lengths[ep] = steps
-                return
-            reward, terminated = native_step(task_id, tparams, tstate, ag.action, env_rng)
-            if native_new_trial(task_id, tparams, tstate):
-                ag.counters[K_NEW_TRIAL] = 1
-            if not math.isfinite(reward):
-                ag.counters[K_NAN] = 1
-                returns[ep] = total
-                lengths[ep] = steps
-                return
-            total += reward
-            steps += 1
-            env_learn(net, ag, R, rec, reward, terminated, ep, t, spikes)
-            if terminated:
-                break
-        returns[ep] = total
-        lengths[ep] = steps
-    if ag.ci[C_RECORD] != 0:
         take_snapshot(net, rec, ag.counters[K_STEP])
 
 

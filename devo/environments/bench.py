@@ -36,15 +36,25 @@ COLUMNS = [
     ("gym_steps_per_s", "gymnasium steps/s", ",.0f"),
     ("ratio", "native / gymnasium", ".0f"),
 ]
-TASKS = (
-    ("CartPole-v1", {}),
-    ("Acrobot-v1", {}),
-    ("MountainCar-v0", {}),
-    ("Pendulum-v1", {}),
-    ("Foraging-v0", {}),
-    ("Bandit-v0", {}),
-    ("CartPole-v1", {"damage": "permute_actions"}),
-)
+DAMAGED = ("CartPole-v1", {"damage": "permute_actions"})
+
+
+def tasks() -> list[tuple[str, dict]]:
+    """Every declared task with a compiled kernel (devo's shelf and any installed plug-in), then
+    CartPole-v1 with damage."""
+    from devo.environments.registry import entry, registered_names
+
+    rows: list[tuple[str, dict]] = []
+    for name in registered_names():
+        try:
+            e = entry(name)
+        except Exception:  # noqa: BLE001 - a broken plug-in is check-env's to report, not the bench's
+            continue
+        if e is not None and e.kernel:
+            rows.append((name, {}))
+    if any(name == DAMAGED[0] for name, _ in rows):
+        rows.append(DAMAGED)
+    return rows
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,16 +86,18 @@ def _blocks(run, n: int, seconds: float, reps: int) -> float:
 
 
 def native_ns(task: Task, seconds: float, reps: int) -> float:
-    from devo.environments.native.loop import BOX, DISCRETE, MULTIBINARY, random_steps
+    from devo.environments.compiled import for_task
+    from devo.environments.spec import ACTION_CODES
 
     s = task.spec
+    loop = for_task("devo.environments.native.loop", s)
     params, state = task.native_buffers()
     lo, hi = s.act_bounds()
-    kind = {"discrete": DISCRETE, "box": BOX, "multibinary": MULTIBINARY}[s.action_kind]
+    kind = ACTION_CODES[s.action_kind]
     obs, act, rng = np.zeros(s.obs_dim), np.zeros(s.action_size), rng_from_seed(1)
 
     def run(n: int) -> None:
-        random_steps(s.native_id, params, state, obs, act, lo, hi, kind, s.n_actions, s.max_episode_steps, n, rng)
+        loop.random_steps(params, state, obs, act, lo, hi, kind, s.n_actions, s.max_episode_steps, n, rng)
 
     run(10)  # compile or load from the cache
     return _blocks(run, 10_000, seconds, reps)
@@ -138,11 +150,13 @@ def adapter_ns(task: Task, seconds: float, reps: int) -> float:
 
 def run(args: argparse.Namespace) -> Iterator[dict]:
     wanted = {t.strip() for t in args.tasks.split(",") if t.strip()}
-    for name, kwargs in TASKS:
+    for name, kwargs in tasks():
         label = _label(name, kwargs)
         if wanted and label not in wanted:
             continue
         task = make_task(name, **kwargs)
+        if not task.spec.has_native:
+            continue
         nat = native_ns(task, args.seconds, args.reps)
         g = gym_ns(task, args.seconds, args.reps)
         a = adapter_ns(task, args.seconds, args.reps)

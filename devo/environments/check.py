@@ -21,7 +21,7 @@ import numpy as np
 from devo.environments.adapter import EnvAdapter, EpisodeError
 from devo.environments.registry import make_task
 from devo.environments.resolve import FROM_CWD
-from devo.environments.spec import TaskSpec
+from devo.environments.spec import ACTION_CODES, TaskSpec
 from devo.environments.task import Task
 from devo.errors import EnvironmentSpecError
 from devo.rng import PyRng, derive_seed, rng_from_seed
@@ -103,7 +103,7 @@ def _describe(task: Task) -> list[str]:
         f"observation: {s.obs_space} -> {s.describe_obs()}; {norm}",
         f"action:      {s.action_space} -> {s.describe_action()}",
         f"horizon:     {s.max_episode_steps} steps per episode",
-        f"native:      {'yes (compiled task id ' + str(s.native_id) + ')' if s.has_native else 'no (Python path)'}",
+        f"native:      {'yes (compiled kernel ' + s.kernel + ')' if s.has_native else 'no (Python path)'}",
     ]
     if s.damage:
         lines.append(f"damage:      {s.damage}")
@@ -218,21 +218,94 @@ def _determinism(task: Task, seed: int, report: CheckReport) -> None:
 
 
 def _native(task: Task, seed: int, report: CheckReport) -> None:
-    from devo.environments.native.loop import BOX, DISCRETE, MULTIBINARY, random_steps
+    """The compiled functions called as a lifetime calls them (as Python first: numpy checks every
+    index), then 10,000 compiled random steps, then, if the kernel can read the Python twin's state
+    (``state_from_env``), both stepped in lockstep with the same actions."""
+    from devo.environments.compiled import for_task, load_kernel
 
     s = task.spec
+    _kernel_calls(task)
+    loop = for_task("devo.environments.native.loop", s)
     params, state = task.native_buffers()
     lo, hi = s.act_bounds()
-    kind = {"discrete": DISCRETE, "box": BOX, "multibinary": MULTIBINARY}[s.action_kind]
     n = 10_000
-    total, episodes, bad = random_steps(
-        s.native_id, params, state, np.zeros(s.obs_dim), np.zeros(s.action_size), lo, hi, kind,
+    total, episodes, bad = loop.random_steps(
+        params, state, np.zeros(s.obs_dim), np.zeros(s.action_size), lo, hi, ACTION_CODES[s.action_kind],
         s.n_actions, s.max_episode_steps, n, rng_from_seed(derive_seed(seed, 20)),
     )  # fmt: skip
     if bad:
         report.warnings.append(f"compiled fast path produced {bad} non-finite observations in {n} random steps")
     else:
         report.lines.append(f"native: {n} random compiled steps, {episodes} episodes, all observations finite")
+    mod, _ = load_kernel(s.kernel, s.name)
+    if hasattr(mod, "state_from_env") and not s.damage:
+        _twin(task, mod, seed, report)
+
+
+def _kernel_calls(task: Task) -> None:
+    """:func:`devo.environments.compiled.check_kernel` with the arrays a lifetime of ``task`` gives."""
+    from devo.environments.compiled import check_kernel
+
+    s = task.spec
+    first = np.zeros(s.action_size) if s.action_kind != "box" else np.array(s.act_low, np.float64)
+    params = s.native_params if not s.damage else _inner_params(task)
+    check_kernel(s.kernel, s.name, params, _inner_state(task), s.obs_dim, s.action_size, first)
+
+
+def _inner_params(task: Task) -> tuple[float, ...]:
+    from devo.environments.native.damage import inner_offsets
+
+    p0, p1, _ = inner_offsets(task.spec.native_params)
+    return tuple(task.spec.native_params[p0:p1])
+
+
+def _inner_state(task: Task) -> int:
+    from devo.environments.native.damage import inner_offsets
+
+    if not task.spec.damage:
+        return task.spec.native_state_size
+    return task.spec.native_state_size - inner_offsets(task.spec.native_params)[2]
+
+
+def _twin(task: Task, mod: Any, seed: int, report: CheckReport, steps: int = 200) -> None:
+    """The compiled kernel and the Python environment from the same state, stepped with the same
+    random actions: observations (to 1e-5), rewards and terminations must agree."""
+    s = task.spec
+    env = task.make_gym_env()
+    try:
+        obs_py, _ = env.reset(seed=seed)
+        params = np.array(s.native_params, np.float64)
+        state = np.array(mod.state_from_env(env), np.float64)
+        obs = np.zeros(s.obs_dim)
+        rng = rng_from_seed(derive_seed(seed, 21))
+        act_rng = np.random.default_rng(seed)
+        mod.observe(params, state, obs)
+        for t in range(steps + 1):
+            if not np.allclose(obs, np.asarray(obs_py, np.float64).ravel(), atol=1e-5, rtol=0):
+                raise _Fail(
+                    f"compiled kernel {s.kernel} and the Python environment disagree at step {t}: observation "
+                    f"{obs.tolist()} vs {np.asarray(obs_py).ravel().tolist()} (state_from_env, observe and step "
+                    f"must follow the Python environment's rules)"
+                )
+            if t == steps:
+                break
+            a = act_rng.integers(s.n_actions) if s.action_kind == "discrete" else act_rng.uniform(
+                np.array(s.act_low), np.array(s.act_high)) if s.action_kind == "box" else act_rng.integers(
+                0, 2, s.n_actions)  # fmt: skip
+            act = np.array(a, np.float64).reshape(s.action_size)
+            obs_py, r_py, term_py, trunc_py, _ = env.step(a)
+            r, term = mod.step(params, state, act, rng)
+            mod.observe(params, state, obs)
+            if abs(float(r) - float(r_py)) > 1e-6 * max(1.0, abs(float(r_py))) or bool(term) != bool(term_py):
+                raise _Fail(
+                    f"compiled kernel {s.kernel} and the Python environment disagree at step {t + 1}: reward "
+                    f"{float(r)} vs {float(r_py)}, terminated {bool(term)} vs {bool(term_py)}"
+                )
+            if term_py or trunc_py:
+                break
+        report.lines.append(f"twin: compiled kernel and Python environment agree for {t} steps (state_from_env)")
+    finally:
+        env.close()
 
 
 def check_task(
@@ -257,6 +330,8 @@ def check_task(
             _determinism(rebuilt, seed, report)
             if task.spec.has_native:
                 _native(task, seed, report)
+        elif task.spec.has_native:
+            _kernel_calls(task)
     except _Fail as exc:
         report.ok, report.reason = False, str(exc)
     except EnvironmentSpecError as exc:

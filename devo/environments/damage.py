@@ -19,7 +19,7 @@ import numpy as np
 
 from devo.environments.adapter import EnvAdapter
 from devo.environments.native import damage as nd
-from devo.environments.spec import TaskSpec
+from devo.environments.spec import ACTION_CODES, TaskSpec
 from devo.errors import EnvironmentSpecError
 from devo.rng import PyRng, derive_seed, rng_from_seed
 
@@ -84,14 +84,13 @@ def damaged_spec(spec: TaskSpec, d: DamageSpec) -> TaskSpec:
         low, high = spec.obs_low, spec.obs_high
     header = (
         float(nd.KINDS[d.kind]), float(d.episodes[0]), float(d.episodes[1]),
-        float(nd.ACTION_KINDS[spec.action_kind]), float(n), float(d.obs_index),
+        float(ACTION_CODES[spec.action_kind]), float(n), float(d.obs_index),
         float(len(spec.native_params)), float(m),
     )  # fmt: skip
     assert len(header) == nd.P_HEADER
     params = header + tuple(spec.native_params) + _mirror_sums(low, high)
     return replace(
         new,
-        native_id=spec.native_id + nd.DAMAGE_STRIDE * nd.KINDS[d.kind],
         native_params=params,
         native_state_size=nd.S_HEADER + n + m + spec.native_state_size,
     )

@@ -1,8 +1,13 @@
 """The task registry: names -> how to build the Python environment (+ the compiled kernel, if any).
 
-:func:`make_task` accepts a registered name, ``"module:Class"`` / ``"module:factory"``, a
-``devo.environments`` entry point name, or any Gymnasium id (see :mod:`.resolve`). Keyword
-arguments go to the environment, except devo's own:
+A task is declared by a :class:`TaskEntry`: in a ``devo.environments`` entry point of an installed
+distribution (devo's own shelf, ``environments/``, is one: ``CartPole-v1 =
+"devo_environments.cartpole:TASK"``), or in-process with :func:`register_task`. An entry point may
+also name a plain ``gymnasium.Env`` class or factory (``"module:attr"``): a Python-path task.
+
+:func:`make_task` accepts a task name, ``"module:Class"`` / ``"module:factory"``, or any Gymnasium
+id (see :mod:`.resolve`). Keyword arguments go to the environment (over the entry's defaults),
+except devo's own:
 
 - ``max_episode_steps``: the truncation horizon (default: the task's, the Gymnasium spec's, a
   ``TimeLimit`` wrapper's, else 1000);
@@ -13,15 +18,15 @@ arguments go to the environment, except devo's own:
 from __future__ import annotations
 
 import contextlib
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 
+from devo.environments.compiled import load_kernel, native_constants
 from devo.environments.damage import damaged_spec, parse_damage
-from devo.environments.resolve import EnvRef, resolve
+from devo.environments.resolve import ENTRY_POINT_GROUP, EnvRef, entry_point_table, resolve
 from devo.environments.spaces import ActCodec, ObsCodec
 from devo.environments.spec import TaskSpec
 from devo.environments.task import Task
@@ -33,48 +38,98 @@ DEVO_KWARGS = ("max_episode_steps", "native", "damage", "damage_episodes", "dama
 
 @dataclass(frozen=True)
 class TaskEntry:
-    name: str
-    env: EnvRef
-    native: str | None = None  # module of a compiled kernel listed in native/dispatch.py
+    """Everything a task declares: how to build its environment (``env``: ``"module:attr"``, a
+    Gymnasium id, or an importable callable), its compiled kernel (``kernel``: the module holding
+    the functions of :mod:`devo.environments.compiled`'s protocol, or None), its horizon, a line of
+    description and default keyword arguments for the environment."""
+
+    env: str | Callable[..., gym.Env] | EnvRef
+    kernel: str | None = None
     max_episode_steps: int | None = None
     description: str = ""
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def ref(self) -> EnvRef:
+        if isinstance(self.env, EnvRef):
+            return self.env
+        if callable(self.env):
+            return EnvRef("callable", self.env, "registered callable")
+        if ":" in self.env:
+            return EnvRef("import", self.env, "registered")
+        return EnvRef("gym", self.env, "gymnasium")
 
 
-_REGISTRY: dict[str, TaskEntry] = {}
+@dataclass(frozen=True)
+class Registered:
+    """A declared task: its entry and where it came from (``"register_task"`` or the distribution)."""
+
+    name: str
+    entry: TaskEntry
+    origin: str
+
+
+_REGISTRY: dict[str, Registered] = {}  # register_task, this process
+_FROM_ENTRY_POINTS: dict[str, Registered] = {}  # loaded entry points, cached
 
 
 def register_task(
     name: str,
     env: str | Callable[..., gym.Env] | EnvRef,
     *,
-    native: str | None = None,
+    kernel: str | None = None,
     max_episode_steps: int | None = None,
     description: str = "",
+    kwargs: Mapping[str, Any] | None = None,
     overwrite: bool = False,
 ) -> None:
-    """Register ``name``. ``env`` is ``"module:attr"``, a Gymnasium id, or an importable callable
-    (a lambda or a local function cannot reach Ray workers: prefer ``"module:attr"``). ``native``
-    is for devo's own compiled tasks only (a module under :mod:`devo.environments.native`).
-    """
+    """Register ``name`` in this process (a plug-in that Ray workers must see too declares an entry
+    point instead). ``env`` is ``"module:attr"``, a Gymnasium id, or an importable callable (a lambda
+    or a local function cannot reach Ray workers: prefer ``"module:attr"``); ``kernel`` the module of
+    its compiled functions (:mod:`devo.environments.compiled`)."""
     if name in _REGISTRY and not overwrite:
         raise EnvironmentSpecError(f"task {name!r} is already registered (pass overwrite=True to replace it)")
-    if isinstance(env, EnvRef):
-        ref = env
-    elif callable(env):
-        ref = EnvRef("callable", env, "registered callable")
-    elif ":" in env:
-        ref = EnvRef("import", env, "registered")
-    else:
-        ref = EnvRef("gym", env, "gymnasium")
-    _REGISTRY[name] = TaskEntry(name, ref, native, max_episode_steps, description)
+    e = TaskEntry(env, kernel, max_episode_steps, description, dict(kwargs or {}))
+    _REGISTRY[name] = Registered(name, e, "register_task")
+
+
+def lookup(name: str) -> Registered | None:
+    """The declared task called ``name`` (registered in-process first, then an entry point), or None."""
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    if name in _FROM_ENTRY_POINTS:
+        return _FROM_ENTRY_POINTS[name]
+    table = entry_point_table()
+    if name not in table:
+        return None
+    eps = table[name]
+    dists = sorted({f"{ep.dist.name if ep.dist else '?'} ({ep.value})" for ep in eps})
+    if len(dists) > 1:
+        raise EnvironmentSpecError(
+            f"two plug-ins register the task {name!r} in {ENTRY_POINT_GROUP!r}: {' and '.join(dists)}; "
+            f"uninstall one, or rename its entry point"
+        )
+    ep = eps[0]
+    dist = ep.dist.name if ep.dist else "an installed distribution"
+    from devo.environments.resolve import load_attr
+
+    obj = load_attr(ep.value, name)
+    if isinstance(obj, TaskEntry):
+        reg = Registered(name, obj, f"{dist} ({ep.value})")
+    else:  # a plain environment class or factory
+        ref = EnvRef("import", ep.value, f"entry point ({ep.value})")
+        reg = Registered(name, TaskEntry(ref), f"{dist} ({ep.value})")
+    _FROM_ENTRY_POINTS[name] = reg
+    return reg
 
 
 def registered_names() -> list[str]:
-    return list(_REGISTRY)
+    """Every task name: registered in-process, then the installed entry points (sorted)."""
+    return list(dict.fromkeys([*_REGISTRY, *sorted(entry_point_table())]))
 
 
 def entry(name: str) -> TaskEntry | None:
-    return _REGISTRY.get(name)
+    reg = lookup(name)
+    return reg.entry if reg else None
 
 
 def _time_limit(env: gym.Env) -> int | None:
@@ -89,15 +144,6 @@ def _time_limit(env: gym.Env) -> int | None:
     return None
 
 
-def _native(module_name: str, kwargs: dict[str, Any]) -> tuple[int, tuple[float, ...], int, Any] | None:
-    mod = importlib.import_module(module_name)
-    try:
-        params = tuple(float(v) for v in mod.native_params(**kwargs))
-    except TypeError:  # an environment keyword the compiled version does not model
-        return None
-    return mod.TASK_ID, params, mod.STATE_SIZE, mod
-
-
 def make_task(spec: str, **kwargs: Any) -> Task:
     """Resolve ``spec`` into a picklable :class:`Task`; builds the environment once to read its
     spaces, so every problem with it (import, factory, spaces) shows here, before a run starts."""
@@ -108,8 +154,11 @@ def make_task(spec: str, **kwargs: Any) -> Task:
     use_native = bool(kwargs.pop("native", True))
     d = parse_damage(spec, kwargs.pop("damage", None), kwargs.pop("damage_episodes", None),
                      kwargs.pop("damage_obs_index", None))  # fmt: skip
-    e = _REGISTRY.get(spec)
-    ref = e.env if e is not None else resolve(spec, known=_REGISTRY)
+    reg = lookup(spec)
+    e = reg.entry if reg is not None else None
+    ref = e.ref() if e is not None else resolve(spec, known=registered_names())
+    if e is not None and e.kwargs:
+        kwargs = {**e.kwargs, **kwargs}
     if max_steps is not None and (int(max_steps) != max_steps or max_steps < 1):
         raise EnvironmentSpecError(f"{spec}: max_episode_steps must be a positive integer, got {max_steps!r}")
     pass_max = ref.kind == "gym" and max_steps is not None
@@ -123,12 +172,14 @@ def make_task(spec: str, **kwargs: Any) -> Task:
     finally:
         with contextlib.suppress(Exception):
             env.close()
-    native = _native(e.native, kwargs) if (e is not None and e.native and use_native) else None
-    native_id, params, state_size, reward_range = -1, (), 0, None
-    if native is not None:
-        native_id, params, state_size, mod = native
-        if hasattr(mod, "reward_range"):
-            reward_range = mod.reward_range(params)
+    kernel, params, state_size, reward_range = "", (), 0, None
+    if e is not None and e.kernel and use_native:
+        mod, info = load_kernel(e.kernel, spec)
+        constants = native_constants(mod, e.kernel, spec, kwargs)
+        if constants is not None:  # None: a keyword the compiled version does not model
+            kernel, params, state_size = e.kernel, constants, info.state_size
+            if hasattr(mod, "reward_range"):
+                reward_range = tuple(float(v) for v in mod.reward_range(params))
     task_spec = TaskSpec(
         name=spec,
         obs_dim=obs.dim,
@@ -139,7 +190,7 @@ def make_task(spec: str, **kwargs: Any) -> Task:
         act_low=None if act.low is None else tuple(float(v) for v in act.low),
         act_high=None if act.high is None else tuple(float(v) for v in act.high),
         max_episode_steps=int(horizon),
-        native_id=native_id,
+        kernel=kernel,
         native_params=params,
         native_state_size=state_size,
         reward_range=reward_range,
@@ -153,26 +204,5 @@ def make_task(spec: str, **kwargs: Any) -> Task:
 
 
 def list_tasks() -> list[TaskSpec]:
-    """The spec of every registered task, with default arguments."""
-    return [make_task(name).spec for name in _REGISTRY]
-
-
-def _register_builtins() -> None:
-    native = "devo.environments.native."
-    for gym_id, mod, text in (
-        ("CartPole-v1", "cartpole", "balance a pole on a cart (Gymnasium)"),
-        ("Acrobot-v1", "acrobot", "swing a two-link arm up (Gymnasium)"),
-        ("MountainCar-v0", "mountaincar", "drive an underpowered car up a hill (Gymnasium)"),
-        ("Pendulum-v1", "pendulum", "swing a pendulum up and hold it (Gymnasium)"),
-    ):
-        ref = EnvRef("gym", gym_id, "gymnasium, compiled twin")
-        register_task(gym_id, ref, native=native + mod, description=text)
-    for name, mod, cls, text in (
-        ("Foraging-v0", "foraging", "ForagingEnv", "LNDP's foraging track, food side switches (lifetime learning)"),
-        ("Bandit-v0", "bandit", "BanditEnv", "two-armed Bernoulli bandit with reversals (lifetime learning)"),
-    ):
-        ref = EnvRef("import", f"{native}{mod}:{cls}", "devo task")
-        register_task(name, ref, native=native + mod, max_episode_steps=100, description=text)
-
-
-_register_builtins()
+    """The spec of every declared task, with default arguments."""
+    return [make_task(name).spec for name in registered_names()]

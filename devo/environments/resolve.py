@@ -1,13 +1,12 @@
 """From a spec string to a way of building the environment, in any process.
 
-A spec that is not one of devo's own task names is, in this order:
+A spec that is not a declared task name (:mod:`.registry`: ``register_task`` and the
+``devo.environments`` entry points) is, in this order:
 
 1. ``"module:attr"`` (``attr`` may be dotted): ``attr`` is a ``gymnasium.Env`` class or a factory
    returning one, called with the task's keyword arguments. Gymnasium's own ``"module:EnvId-v0"``
    form (importing ``module`` registers ``EnvId-v0``) works too;
-2. the name of an entry point in the group ``devo.environments`` (a user's package declares
-   ``Name-v0 = "module:attr"``), resolved as in 1;
-3. a Gymnasium id (``gymnasium.make``).
+2. a Gymnasium id (``gymnasium.make``).
 
 :class:`EnvRef` is what a :class:`~devo.environments.task.Task` keeps: a kind and a target string
 (or an importable callable), so a Ray worker rebuilds the environment by importing the module by
@@ -22,7 +21,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import gymnasium as gym
@@ -147,13 +146,22 @@ def call_factory(fn: Any, kwargs: dict[str, Any], name: str) -> gym.Env:
     return env
 
 
-def _entry_points() -> dict[str, str]:
-    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+def entry_point_table() -> dict[str, list[EntryPoint]]:
+    """The installed ``devo.environments`` entry points by name (two distributions may declare one
+    name: the registry refuses such a name, naming both)."""
+    table: dict[str, list[EntryPoint]] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        key = (ep.name, ep.value, ep.dist.name if ep.dist else "")
+        if key not in seen:  # one distribution found twice on the path
+            seen.add(key)
+            table.setdefault(ep.name, []).append(ep)
+    return table
 
 
 def entry_point_names() -> list[str]:
     """Names of the installed ``devo.environments`` entry points."""
-    return sorted(_entry_points())
+    return sorted(entry_point_table())
 
 
 def resolve(spec: str, known: Iterable[str] = ()) -> EnvRef:
@@ -169,12 +177,9 @@ def resolve(spec: str, known: Iterable[str] = ()) -> EnvRef:
         if attr in gym.registry:
             return EnvRef("gym", spec, f"gymnasium id registered by {module_name}")
         load_attr(spec, spec)  # raises with the list of what the module defines
-    eps = _entry_points()
-    if spec in eps:
-        return EnvRef("import", eps[spec], f"entry point ({eps[spec]})")
     if spec in gym.registry:
         return EnvRef("gym", spec, "gymnasium")
-    names = list(dict.fromkeys([*known, *eps, *gym.registry.keys()]))
+    names = list(dict.fromkeys([*known, *gym.registry.keys()]))
     close = difflib.get_close_matches(spec, names, n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise EnvironmentSpecError(

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 ACTION_KINDS = ("discrete", "box", "multibinary")
+# the integer code of each kind in compiled code (its index in ACTION_KINDS)
+ACT_DISCRETE, ACT_BOX, ACT_MULTIBINARY = range(3)
+ACTION_CODES = {kind: code for code, kind in enumerate(ACTION_KINDS)}
 
 
 @dataclass(frozen=True)
@@ -16,9 +19,11 @@ class TaskSpec:
 
     ``obs_low``/``obs_high`` may hold -inf/inf. ``n_actions`` is the number of actions
     (discrete), of action dimensions (box) or of bits (multibinary); ``act_low``/``act_high`` are
-    set for box actions only. ``native_id`` is -1 when the task has no compiled fast path;
-    otherwise ``native_params`` and ``native_state_size`` size the arrays the kernels in
-    :mod:`devo.environments.native.dispatch` take.
+    set for box actions only. ``kernel`` is the module of the task's compiled functions
+    (:mod:`devo.environments.compiled`), "" when it has no compiled fast path; ``native_params`` and
+    ``native_state_size`` size the arrays they take. ``damage`` describes mid-life damage
+    (:mod:`devo.environments.damage`); a damaged compiled task runs its kernel inside the damage
+    wrapper.
     """
 
     name: str
@@ -30,7 +35,7 @@ class TaskSpec:
     act_low: tuple[float, ...] | None = None
     act_high: tuple[float, ...] | None = None
     max_episode_steps: int = 1000
-    native_id: int = -1
+    kernel: str = ""
     native_params: tuple[float, ...] = ()
     native_state_size: int = 0
     reward_range: tuple[float, float] | None = None
@@ -56,7 +61,7 @@ class TaskSpec:
 
     @property
     def has_native(self) -> bool:
-        return self.native_id >= 0
+        return bool(self.kernel)
 
     @property
     def action_size(self) -> int:

@@ -51,4 +51,4 @@ class Task:
 
     def __repr__(self) -> str:
         extra = f", damage={self.damage.describe()!r}" if self.damage else ""
-        return f"Task({self.spec.name!r}, native={self.spec.native_id}{extra})"
+        return f"Task({self.spec.name!r}, kernel={self.spec.kernel or None!r}{extra})"

@@ -178,7 +178,7 @@ def test_eval_out_on_a_read_only_file_system_after_the_evaluation(tmp_path, caps
 
 @pytest.mark.parametrize("kwarg", ["max_steps=30", "seed=3", "episodes=2"])
 def test_check_env_keywords_named_like_its_own_options_go_to_the_environment(kwarg, capsys) -> None:
-    assert main(["check-env", "devo.environments.examples.beacon:BeaconEnv", "-k", kwarg]) == 2
+    assert main(["check-env", "devo_environments.beacon:BeaconEnv", "-k", kwarg]) == 2
     out = capsys.readouterr().out
     assert f"unexpected keyword argument '{kwarg.split('=')[0]}'" in out  # it reached the environment
 

@@ -15,7 +15,7 @@ FAKE = "tests.environments.fake_envs:"
 
 @pytest.mark.parametrize(
     "spec",
-    ["CartPole-v1", "devo.environments.examples.beacon:BeaconEnv", "devo.environments.examples.beacon:make_beacon",
+    ["CartPole-v1", "devo_environments.beacon:BeaconEnv", "devo_environments.beacon:make_beacon",
      "Foraging-v0", "Bandit-v0", "Pendulum-v1"],
 )  # fmt: skip
 def test_accepts_usable_environments(spec):
@@ -41,7 +41,7 @@ REJECTIONS = [
     (FAKE + "NoSuchClass", {}, ["has no attribute 'NoSuchClass'", "It defines: .*DictObsEnv"]),
     (FAKE + "make_raising", {}, ["make_raising", "ValueError: factory failed on purpose"]),
     (FAKE + "make_not_env", {}, ["returned int, not a gymnasium.Env"]),
-    ("devo.environments.examples.beacon:BeaconEnv", {"friction": 2.0}, ["ValueError: friction must be in"]),
+    ("devo_environments.beacon:BeaconEnv", {"friction": 2.0}, ["ValueError: friction must be in"]),
     ("CartPole-v1", {"no_such_kwarg": 1}, ["gymnasium.make", "no_such_kwarg"]),
     ("NoSuchEnv-v0", {}, ["unknown environment 'NoSuchEnv-v0'"]),
     (FAKE + "Factories.base", {"callback": lambda: 0}, ["cannot be pickled for Ray workers"]),
@@ -85,7 +85,7 @@ def test_cli_check_env_exit_codes(capsys):
     assert main(["check-env", FAKE + "DictObsEnv"]) == 2
     out = capsys.readouterr().out
     assert out.strip().splitlines()[-1].startswith(f"devo cannot use {FAKE}DictObsEnv: ")
-    assert main(["check-env", "devo.environments.examples.beacon:BeaconEnv", "-k", "friction=0.5",
+    assert main(["check-env", "devo_environments.beacon:BeaconEnv", "-k", "friction=0.5",
                  "--damage", "flip_obs", "--episodes", "1"]) == 0  # fmt: skip
     assert "damage:      flip_obs" in capsys.readouterr().out
 

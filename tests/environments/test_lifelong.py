@@ -9,14 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devo.environments import make_task
+from devo.environments.compiled import functions
 from devo.environments.damage import DamageSpec, draw_damage
-from devo.environments.native import bandit, foraging
-from devo.environments.native.dispatch import (
-    native_begin_lifetime,
-    native_observe,
-    native_reset,
-    native_step,
-)
 from devo.errors import EnvironmentSpecError
 from devo.rng import PyRng, rng_from_seed
 
@@ -29,6 +23,7 @@ class Native:
     def __init__(self, name: str, **kwargs) -> None:
         self.task = make_task(name, **kwargs)
         self.spec = self.task.spec
+        self.k = functions(self.spec)
         self.params, self.state = self.task.native_buffers()
         self.obs = np.zeros(self.spec.obs_dim)
         self.act = np.zeros(self.spec.action_size)
@@ -36,19 +31,19 @@ class Native:
         self.t = 0
 
     def begin_lifetime(self, seed: int) -> None:
-        native_begin_lifetime(self.spec.native_id, self.params, self.state, rng_from_seed(seed))
+        self.k.begin_lifetime(self.params, self.state, rng_from_seed(seed))
 
     def reset(self, seed: int) -> np.ndarray:
         self.rng = rng_from_seed(seed)
         self.t = 0
-        native_reset(self.spec.native_id, self.params, self.state, self.rng)
-        native_observe(self.spec.native_id, self.params, self.state, self.obs)
+        self.k.reset(self.params, self.state, self.rng)
+        self.k.observe(self.params, self.state, self.obs)
         return self.obs.copy()
 
     def step(self, action) -> tuple[np.ndarray, float, bool, bool]:
         self.act[:] = action
-        r, term = native_step(self.spec.native_id, self.params, self.state, self.act, self.rng)
-        native_observe(self.spec.native_id, self.params, self.state, self.obs)
+        r, term = self.k.step(self.params, self.state, self.act, self.rng)
+        self.k.observe(self.params, self.state, self.obs)
         self.t += 1
         return self.obs.copy(), r, term, self.t >= self.spec.max_episode_steps
 
@@ -347,9 +342,9 @@ def test_damage_is_rejected_with_reasons():
 
 def test_damaged_task_specs():
     spec = make_task("Acrobot-v1", damage="permute_actions").spec
-    assert spec.native_id == 101 and "permute_actions" in spec.damage
-    assert make_task("Pendulum-v1", damage="flip_obs").spec.native_id == 203
+    assert spec.kernel == "devo_environments.acrobot" and "permute_actions" in spec.damage
+    assert functions(spec).__name__.startswith("devo_damaged__devo_environments_acrobot")
+    assert make_task("Pendulum-v1", damage="flip_obs").spec.has_native
     # the Python-only path carries damage too
-    beacon = make_task("devo.environments.examples.beacon:BeaconEnv", damage="flip_obs")
-    assert beacon.spec.native_id == -1 and beacon.spec.damage
-    assert bandit.TASK_ID == 5 and foraging.TASK_ID == 4
+    beacon = make_task("devo_environments.beacon:BeaconEnv", damage="flip_obs")
+    assert not beacon.spec.has_native and beacon.spec.damage

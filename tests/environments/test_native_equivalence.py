@@ -6,17 +6,12 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
+from devo_environments import acrobot, cartpole, mountaincar, pendulum
 from hypothesis import given
 from hypothesis import strategies as st
 
 from devo.environments import make_task
-from devo.environments.native import acrobot, cartpole, mountaincar, pendulum
-from devo.environments.native.dispatch import (
-    native_begin_lifetime,
-    native_observe,
-    native_reset,
-    native_step,
-)
+from devo.environments.compiled import functions
 from devo.rng import rng_from_seed
 
 MODULES = {
@@ -47,10 +42,10 @@ def run_both(gym_id: str, seed: int, actions: list, init_state=None, **kwargs) -
     if init_state is not None:
         env.unwrapped.state = np.array(init_state, dtype=np.float64)
         obs_g = GYM_OBS[gym_id](env.unwrapped)
-    native_begin_lifetime(spec.native_id, params, state, rng)
-    state[:] = MODULES[gym_id].state_from_gym(env)
+    functions(spec).begin_lifetime(params, state, rng)
+    state[:] = MODULES[gym_id].state_from_env(env)
     obs_n = np.zeros(spec.obs_dim)
-    native_observe(spec.native_id, params, state, obs_n)
+    functions(spec).observe(params, state, obs_n)
     np.testing.assert_allclose(obs_n, obs_g, atol=1e-5, rtol=0)
     act = np.zeros(spec.action_size)
     for t, a in enumerate(actions):
@@ -61,8 +56,8 @@ def run_both(gym_id: str, seed: int, actions: list, init_state=None, **kwargs) -
             act[0] = a
             ga = np.array([a], dtype=np.float64)
         obs_g, r_g, term_g, trunc_g, _ = env.step(ga)
-        r_n, term_n = native_step(spec.native_id, params, state, act, rng)
-        native_observe(spec.native_id, params, state, obs_n)
+        r_n, term_n = functions(spec).step(params, state, act, rng)
+        functions(spec).observe(params, state, obs_n)
         np.testing.assert_allclose(obs_n, obs_g, atol=1e-5, rtol=0, err_msg=f"{gym_id} step {t + 1}")
         assert r_n == pytest.approx(float(r_g), rel=1e-9, abs=1e-12), f"{gym_id} reward at step {t + 1}"
         assert term_n == term_g, f"{gym_id} termination at step {t + 1}"
@@ -191,10 +186,10 @@ def test_native_reset_draws_from_gymnasiums_distribution(gym_id):
     params, state = task.native_buffers()
     rng = rng_from_seed(11)
     lo, hi = RESET_BOUNDS[gym_id]
-    native_begin_lifetime(task.spec.native_id, params, state, rng)
+    functions(task.spec).begin_lifetime(params, state, rng)
     draws = []
     for _ in range(2000):
-        native_reset(task.spec.native_id, params, state, rng)
+        functions(task.spec).reset(params, state, rng)
         draws.append(state.copy())
     draws = np.array(draws)
     assert np.all(draws >= lo - 1e-7) and np.all(draws <= hi + 1e-7)
@@ -208,7 +203,7 @@ def test_native_reset_draws_from_gymnasiums_distribution(gym_id):
     # the gymnasium reset lands in the same set
     env = gym.make(gym_id)
     env.reset(seed=5)
-    g = MODULES[gym_id].state_from_gym(env)
+    g = MODULES[gym_id].state_from_env(env)
     assert np.all(g >= lo - 1e-7) and np.all(g <= hi + 1e-7)
 
 
@@ -216,8 +211,8 @@ def test_native_reset_is_a_function_of_the_rng_state():
     task = make_task("CartPole-v1")
     params, s1 = task.native_buffers()
     _, s2 = task.native_buffers()
-    native_reset(0, params, s1, rng_from_seed(3))
-    native_reset(0, params, s2, rng_from_seed(3))
+    cartpole.reset(params, s1, rng_from_seed(3))
+    cartpole.reset(params, s2, rng_from_seed(3))
     assert np.array_equal(s1, s2)
-    native_reset(0, params, s2, rng_from_seed(4))
+    cartpole.reset(params, s2, rng_from_seed(4))
     assert not np.array_equal(s1, s2)

@@ -21,7 +21,7 @@ from devo.environments.registry import _REGISTRY
 from devo.errors import EnvironmentSpecError
 
 ROOT = Path(__file__).resolve().parents[2]
-BEACON = "devo.environments.examples.beacon:"
+BEACON = "devo_environments.beacon:"
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def entry_point_dir(tmp_path, monkeypatch):
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: devo-fake-envs\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(
         f"[{ENTRY_POINT_GROUP}]\n"
-        "Beacon-v0 = devo.environments.examples.beacon:make_beacon\n"
+        "FakeBeacon-v0 = devo_environments.beacon:make_beacon\n"
         "Broken-v0 = no_such_module_xyz:Env\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -40,8 +40,8 @@ def entry_point_dir(tmp_path, monkeypatch):
 
 
 def test_specs_of_each_form_resolve():
-    assert make_task("CartPole-v1").spec.native_id == 0
-    assert make_task("MountainCarContinuous-v0").spec.native_id == -1  # any Gymnasium id
+    assert make_task("CartPole-v1").spec.kernel == "devo_environments.cartpole"
+    assert not make_task("MountainCarContinuous-v0").spec.has_native  # any Gymnasium id
     cls = make_task(BEACON + "BeaconEnv", friction=0.3)
     assert cls.spec.obs_dim == 3 and cls.env_kwargs == {"friction": 0.3}
     assert cls.make_env().env.unwrapped.friction == 0.3
@@ -54,8 +54,8 @@ def test_specs_of_each_form_resolve():
 
 
 def test_entry_points_resolve(entry_point_dir):
-    assert {"Beacon-v0", "Broken-v0"} <= set(entry_point_names())
-    task = make_task("Beacon-v0")
+    assert {"FakeBeacon-v0", "Broken-v0"} <= set(entry_point_names())
+    task = make_task("FakeBeacon-v0")
     assert task.env_ref.target == BEACON + "make_beacon" and task.spec.max_episode_steps == 200
     with pytest.raises(EnvironmentSpecError, match="Broken-v0.*cannot import module 'no_such_module_xyz'"):
         make_task("Broken-v0")
@@ -101,7 +101,7 @@ def test_specs_resolve_in_a_fresh_interpreter(entry_point_dir):
         from devo.environments import make_task
         from devo.environments.check import random_rollout
         out = {}
-        for spec in ["Beacon-v0", "devo.environments.examples.beacon:BeaconEnv",
+        for spec in ["FakeBeacon-v0", "devo_environments.beacon:BeaconEnv",
                      "tests.environments.fake_envs:FakeRegistered-v0", "Bandit-v0"]:
             obs, rew = random_rollout(make_task(spec), 5, 30)
             out[spec] = (obs.tolist(), rew.tolist())
@@ -138,7 +138,7 @@ def test_unknown_names_get_suggestions():
 def test_console_script_finds_a_module_in_the_working_directory(tmp_path):
     # `devo` (a console script) does not put the working directory on sys.path; devo adds it,
     # and exports it on PYTHONPATH for the processes it starts
-    (tmp_path / "my_user_envs.py").write_text("from devo.environments.examples.beacon import BeaconEnv as MyEnv\n")
+    (tmp_path / "my_user_envs.py").write_text("from devo_environments.beacon import BeaconEnv as MyEnv\n")
     devo = Path(sys.executable).parent / "devo"
     proc = subprocess.run(
         [str(devo), "check-env", "my_user_envs:MyEnv", "--episodes", "1"],

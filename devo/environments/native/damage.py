@@ -2,8 +2,8 @@
 observation is mirrored. The Python twin is :class:`devo.environments.damage.DamageAdapter`; both
 draw the same numbers from the same rng state.
 
-Kinds: ``permute_actions`` (1) and ``flip_obs`` (2). A damaged task's id is
-``base_id + DAMAGE_STRIDE * kind``.
+Kinds: ``permute_actions`` (1) and ``flip_obs`` (2). The wrapper that runs a task inside these
+rules is the template :mod:`.damaged`.
 
 - ``begin_lifetime``: the damage episode ``e* = lo + integers(hi - lo + 1)`` (episodes counted from
   0); then, for ``permute_actions`` with n >= 2 actions (or action dims, or bits), a uniformly random
@@ -31,13 +31,11 @@ from numba import njit
 
 from devo.rng import integers
 
-DAMAGE_STRIDE = 100
 PERMUTE_ACTIONS = 1
 FLIP_OBS = 2
 KINDS = {"permute_actions": PERMUTE_ACTIONS, "flip_obs": FLIP_OBS}
 P_HEADER = 8
 S_HEADER = 4
-ACTION_KINDS = {"discrete": 0, "box": 1, "multibinary": 2}
 
 
 def inner_offsets(params: np.ndarray | tuple) -> tuple[int, int, int]:

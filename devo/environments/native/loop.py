@@ -1,6 +1,8 @@
-"""A compiled random-action loop over any native task: the benchmark's native side and check-env's
+"""A compiled random-action loop over a compiled task: the benchmark's native side and check-env's
 native smoke test. It does what a lifetime does per step (act, step, observe, reset when the
 episode ends) with a uniformly random action in place of the network.
+
+A template: :func:`devo.environments.compiled.specialise` points the marked import at a task.
 """
 
 from __future__ import annotations
@@ -8,22 +10,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from devo.environments.native.dispatch import (
-    native_begin_lifetime,
-    native_observe,
-    native_reset,
-    native_step,
-)
+from devo.environments.native.stub import begin_lifetime, observe, reset, step  # devo:task  # isort: skip
+from devo.environments.spec import ACT_BOX as BOX
+from devo.environments.spec import ACT_DISCRETE as DISCRETE
+from devo.environments.spec import ACT_MULTIBINARY as MULTIBINARY
 from devo.rng import integers, uniform
 
-DISCRETE = 0
-BOX = 1
-MULTIBINARY = 2
+__all__ = ["BOX", "DISCRETE", "MULTIBINARY", "random_steps"]
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
 def random_steps(
-    task_id: int,
     params: np.ndarray,
     state: np.ndarray,
     obs: np.ndarray,
@@ -38,9 +35,9 @@ def random_steps(
 ) -> tuple[float, int, int]:
     """Run ``n_steps`` random steps (a new lifetime first); returns (total reward, finished
     episodes, steps whose observation was not finite)."""
-    native_begin_lifetime(task_id, params, state, rng)
-    native_reset(task_id, params, state, rng)
-    native_observe(task_id, params, state, obs)
+    begin_lifetime(params, state, rng)
+    reset(params, state, rng)
+    observe(params, state, obs)
     total = 0.0
     episodes = 0
     bad = 0
@@ -54,14 +51,14 @@ def random_steps(
         else:
             for k in range(n_actions):
                 action[k] = float(integers(rng, 2))
-        reward, terminated = native_step(task_id, params, state, action, rng)
+        reward, terminated = step(params, state, action, rng)
         total += reward
         t += 1
         if terminated or t >= max_episode_steps:
             episodes += 1
             t = 0
-            native_reset(task_id, params, state, rng)
-        native_observe(task_id, params, state, obs)
+            reset(params, state, rng)
+        observe(params, state, obs)
         for k in range(obs.shape[0]):
             if not np.isfinite(obs[k]):
                 bad += 1

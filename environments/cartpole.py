@@ -25,9 +25,9 @@ import math
 import numpy as np
 from numba import njit
 
+from devo.environments import TaskEntry
 from devo.rng import uniform
 
-TASK_ID = 0
 GYM_ID = "CartPole-v1"
 STATE_SIZE = 4
 PARAM_NAMES = (
@@ -43,7 +43,7 @@ def native_params(sutton_barto_reward: bool = False, render_mode: str | None = N
             -0.05, 0.05)  # fmt: skip
 
 
-def state_from_gym(env) -> np.ndarray:
+def state_from_env(env) -> np.ndarray:
     """The native state of a reset Gymnasium CartPole (``env.unwrapped.state``)."""
     return np.array(env.unwrapped.state, dtype=np.float64)
 
@@ -107,3 +107,10 @@ def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndar
     else:
         reward = 1.0
     return reward, terminated
+
+
+TASK = TaskEntry(
+    env="CartPole-v1",
+    kernel=__name__,
+    description="balance a pole on a cart (Gymnasium's, compiled twin)",
+)

@@ -19,9 +19,9 @@ import math
 import numpy as np
 from numba import njit
 
+from devo.environments import TaskEntry
 from devo.rng import uniform
 
-TASK_ID = 2
 GYM_ID = "MountainCar-v0"
 STATE_SIZE = 2
 PARAM_NAMES = ("min_position", "max_position", "max_speed", "goal_position", "goal_velocity", "force",
@@ -34,7 +34,7 @@ def native_params(goal_velocity: float = 0.0, render_mode: str | None = None) ->
     return (-1.2, 0.6, 0.07, 0.5, float(goal_velocity), 0.001, 0.0025, -0.6, -0.4)
 
 
-def state_from_gym(env) -> np.ndarray:
+def state_from_env(env) -> np.ndarray:
     return np.array(env.unwrapped.state, dtype=np.float64)
 
 
@@ -74,3 +74,10 @@ def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndar
     state[1] = velocity
     terminated = position >= params[3] and velocity >= params[4]
     return -1.0, terminated
+
+
+TASK = TaskEntry(
+    env="MountainCar-v0",
+    kernel=__name__,
+    description="drive an underpowered car up a hill (Gymnasium's, compiled twin)",
+)

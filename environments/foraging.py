@@ -30,10 +30,10 @@ import gymnasium as gym
 import numpy as np
 from numba import njit
 
+from devo.environments import TaskEntry
 from devo.errors import EnvironmentSpecError
 from devo.rng import PyRng, integers, rng_from_seed, uniform
 
-TASK_ID = 4
 STATE_SIZE = 3
 PARAM_NAMES = ("length", "food_reward", "reset_after", "p_switch")
 DEFAULT_EPISODE_STEPS = 100
@@ -78,7 +78,7 @@ def reset(params: np.ndarray, state: np.ndarray, rng: np.ndarray) -> None:
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)
-def new_trial(state: np.ndarray) -> bool:
+def new_trial(params: np.ndarray, state: np.ndarray) -> bool:
     """After a step: True if it ended a trial (food found or timed out), so a new one begins."""
     return state[2] == 0.0
 
@@ -171,3 +171,11 @@ class ForagingEnv(gym.Env):
     @property
     def food_side(self) -> int:
         return int(self._state[1])
+
+
+TASK = TaskEntry(
+    env="devo_environments.foraging:ForagingEnv",
+    kernel=__name__,
+    max_episode_steps=DEFAULT_EPISODE_STEPS,
+    description="LNDP's foraging track, food side switches (lifetime learning)",
+)

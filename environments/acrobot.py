@@ -29,9 +29,9 @@ import math
 import numpy as np
 from numba import njit
 
+from devo.environments import TaskEntry
 from devo.rng import uniform
 
-TASK_ID = 1
 GYM_ID = "Acrobot-v1"
 STATE_SIZE = 4
 PARAM_NAMES = ("dt", "l1", "m1", "m2", "lc1", "lc2", "moi", "max_vel_1", "max_vel_2", "g",
@@ -44,7 +44,7 @@ def native_params(render_mode: str | None = None) -> tuple[float, ...]:
     return (0.2, 1.0, 1.0, 1.0, 0.5, 0.5, 1.0, 4 * math.pi, 9 * math.pi, 9.8, -0.1, 0.1)
 
 
-def state_from_gym(env) -> np.ndarray:
+def state_from_env(env) -> np.ndarray:
     return np.array(env.unwrapped.state, dtype=np.float64)
 
 
@@ -139,3 +139,10 @@ def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndar
     terminated = -math.cos(n0) - math.cos(n1 + n0) > 1.0
     reward = 0.0 if terminated else -1.0
     return reward, terminated
+
+
+TASK = TaskEntry(
+    env="Acrobot-v1",
+    kernel=__name__,
+    description="swing a two-link arm up (Gymnasium's, compiled twin)",
+)

@@ -22,9 +22,9 @@ import math
 import numpy as np
 from numba import njit
 
+from devo.environments import TaskEntry
 from devo.rng import uniform
 
-TASK_ID = 3
 GYM_ID = "Pendulum-v1"
 STATE_SIZE = 2
 PARAM_NAMES = ("max_speed", "max_torque", "dt", "g", "m", "l", "reset_x", "reset_y")
@@ -36,7 +36,7 @@ def native_params(g: float = 10.0, render_mode: str | None = None) -> tuple[floa
     return (8.0, 2.0, 0.05, float(g), 1.0, 1.0, math.pi, 1.0)
 
 
-def state_from_gym(env) -> np.ndarray:
+def state_from_env(env) -> np.ndarray:
     return np.array(env.unwrapped.state, dtype=np.float64)
 
 
@@ -83,3 +83,10 @@ def step(params: np.ndarray, state: np.ndarray, action: np.ndarray, rng: np.ndar
     state[0] = newth
     state[1] = newthdot
     return -costs, False
+
+
+TASK = TaskEntry(
+    env="Pendulum-v1",
+    kernel=__name__,
+    description="swing a pendulum up and hold it (Gymnasium's, compiled twin)",
+)

@@ -38,10 +38,10 @@ import gymnasium as gym
 import numpy as np
 from numba import njit
 
+from devo.environments import TaskEntry
 from devo.errors import EnvironmentSpecError
 from devo.rng import PyRng, integers, rng_from_seed, uniform
 
-TASK_ID = 5
 STATE_SIZE = 5
 PARAM_NAMES = ("n_arms", "p_high", "p_low", "p_switch", "reverse_every", "reveal")
 REVEAL = {"all": 0, "reward": 1, "none": 2}
@@ -193,3 +193,11 @@ class BanditEnv(gym.Env):
     @property
     def good_arm(self) -> int:
         return int(self._state[0])
+
+
+TASK = TaskEntry(
+    env="devo_environments.bandit:BanditEnv",
+    kernel=__name__,
+    max_episode_steps=DEFAULT_EPISODE_STEPS,
+    description="two-armed Bernoulli bandit with reversals (lifetime learning)",
+)

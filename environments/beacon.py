@@ -3,19 +3,19 @@
 ``BeaconEnv`` is an ordinary ``gymnasium.Env``: a cart on a rail must stop on a beacon placed at a
 random spot each episode. Nothing in it knows about devo. Use it as
 
-- ``"devo.environments.examples.beacon:BeaconEnv"`` (a class; keyword arguments from the config go
+- ``"devo_environments.beacon:BeaconEnv"`` (a class; keyword arguments from the config go
   to its constructor, e.g. ``friction=0.2``), or
-- ``"devo.environments.examples.beacon:make_beacon"`` (a factory: it may wrap the env, here in a
+- ``"devo_environments.beacon:make_beacon"`` (a factory: it may wrap the env, here in a
   ``TimeLimit``), or
 - an entry point of your package, so the short name ``Beacon-v0`` works::
 
       # your pyproject.toml
       [project.entry-points."devo.environments"]
-      Beacon-v0 = "devo.environments.examples.beacon:make_beacon"
+      Beacon-v0 = "devo_environments.beacon:make_beacon"
 
 Check it before a long run::
 
-    devo check-env devo.environments.examples.beacon:BeaconEnv
+    devo check-env devo_environments.beacon:BeaconEnv
 
 Rules: position x in [-1, 1], velocity v; actions 0 = push left, 1 = coast, 2 = push right:
 ``v <- (1 - friction) v + 0.02 (a - 1)``, ``x <- clip(x + v, -1, 1)`` (v = 0 at a wall).

@@ -1,1 +1,0 @@
-"""Worked examples of user environments (see beacon.py and ../README.md)."""
