@@ -112,7 +112,10 @@ def lookup(name: str) -> Registered | None:
     dist = ep.dist.name if ep.dist else "an installed distribution"
     from devo.environments.resolve import load_attr
 
-    obj = load_attr(ep.value, name)
+    try:
+        obj = load_attr(ep.value, name)
+    except EnvironmentSpecError as exc:
+        raise EnvironmentSpecError(f"plug-in {dist} (entry point {name} = {ep.value}): {exc}") from exc
     if isinstance(obj, TaskEntry):
         reg = Registered(name, obj, f"{dist} ({ep.value})")
     else:  # a plain environment class or factory
