@@ -3,7 +3,7 @@ the time it takes, and say where the result is cached, instead of staying silent
 
 :func:`ensure_compiled` is called by `devo run`, `devo eval` and `devo inspect` before their work
 starts. When numba's on-disk cache (``devo._configure_numba_cache``) already holds the lifetime's
-entry point for this kind of task (``develop/step.py``: ``run_native`` for compiled tasks,
+entry point for this kind of task (``lifetime/step.py``: ``run_native`` for compiled tasks,
 ``py_step`` for Python environments), it does nothing; otherwise it prints the notice (on stderr by
 default, so ``--json`` output stays parseable), lives one
 lifetime of the config's initial genome (which compiles everything a lifetime calls; every later

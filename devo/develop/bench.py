@@ -136,7 +136,7 @@ def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
     """Per-step cost of each learned rule (us), amortised over its clock."""
     from devo.develop import agent as A
     from devo.develop.bench_kernels import time_act, time_edge, time_node, time_structural
-    from devo.develop.step import PY_BIRTH, py_step
+    from devo.lifetime.step import PY_BIRTH, py_step
 
     net, ag, R, rec = ev.prepare(genome, 0)
     py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)

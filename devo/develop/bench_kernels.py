@@ -6,8 +6,8 @@ from numba import njit
 
 from devo.develop.edge import edge_rule
 from devo.develop.node import node_rule
-from devo.develop.step import env_act
 from devo.develop.structural import prune, synaptogenesis
+from devo.lifetime.step import env_act
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

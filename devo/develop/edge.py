@@ -194,7 +194,7 @@ def post_activity(net: NetState, ag: Agent) -> None:
     inv_k = np.float32(1.0 / ag.ci[C_TICKS])
     for i in range(net.meta[M_NEU_HI]):
         ag.post_act[i] = np.float32(net.count[i]) * inv_k
-    if ag.ci[C_ACT_KIND] == 0:  # discrete (devo.develop.step.ACT_DISCRETE)
+    if ag.ci[C_ACT_KIND] == 0:  # discrete (devo.lifetime.step.ACT_DISCRETE)
         chosen = int(ag.action[0])
         for k in range(ag.outputs.shape[0]):
             ag.post_act[ag.outputs[k]] = np.float32(1.0) if k == chosen else np.float32(0.0)

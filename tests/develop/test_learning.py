@@ -7,7 +7,7 @@ import numpy as np
 
 from devo.develop import agent as A
 from devo.develop.rules import PLASTIC_INIT, gain_table, plastic_table
-from devo.develop.step import PY_BIRTH, py_step
+from devo.lifetime.step import PY_BIRTH, py_step
 from devo.snn import state as S
 from devo.snn.dynamics import reset_activity
 from tests.develop.helpers import evaluator, set_block
@@ -195,9 +195,9 @@ def _hand_wired_forager(b0: float) -> float:
     ungated choice term ``beta_0`` and a fast decay (sigma(0)): the plastic weights remember the
     last move, so the agent keeps going, turns at an empty end, and after food heads where the
     food was. Development is off; the network is built by hand after birth."""
-    from devo.develop.session import box_step, make_box
-    from devo.develop.step import PY_ACT, PY_LEARN, PY_LEARN_ACT
     from devo.environments.native.foraging import ForagingEnv
+    from devo.lifetime.session import box_step, make_box
+    from devo.lifetime.step import PY_ACT, PY_LEARN, PY_LEARN_ACT
     from devo.rng import derive_seed
     from devo.snn.structure import add_synapse
 

@@ -70,7 +70,7 @@ def test_identical_across_processes() -> None:
     here = [ev(ev.initial_genome(s), 100 + s) for s in range(3)]
     code = (
         "from tests.develop.helpers import evaluator\n"
-        "from tests.develop.test_lifetime import _digest\n"
+        "from tests.lifetime.test_lifetime import _digest\n"
         "ev = evaluator()\n"
         "print(_digest([ev(ev.initial_genome(s), 100 + s) for s in range(3)]))\n"
     )
@@ -217,7 +217,7 @@ def test_rstdp_changes_weights_only_where_eligibility_and_modulator_coincide() -
     ev = evaluator(develop={"plasticity": "rstdp"})
     g = set_block(ev, ev.initial_genome(0), "rstdp", [0.5, 0.0, 0.0])
     net, ag, R, rec = ev.prepare(g, 0)
-    from devo.develop.step import PY_BIRTH, py_step
+    from devo.lifetime.step import PY_BIRTH, py_step
 
     py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
     syn = np.flatnonzero(net.s_alive)

@@ -75,7 +75,6 @@ from devo.develop.edge import edge_rule, hebbian_rule, rstdp_rule
 from devo.develop.growth import birth, neurogenesis
 from devo.develop.modulator import silence_modulator, update_modulator
 from devo.develop.node import node_rule
-from devo.develop.record import Recorder, record_step, take_snapshot
 from devo.develop.rules import Rules
 from devo.develop.spontaneous import ou_start, ou_step
 from devo.develop.structural import prune, synaptogenesis
@@ -86,6 +85,7 @@ from devo.environments.native.dispatch import (
     native_reset,
     native_step,
 )
+from devo.lifetime.record import Recorder, record_step, take_snapshot
 from devo.snn.decoders import break_ties, decode_binary, decode_continuous, decode_discrete
 from devo.snn.dynamics import reset_activity, run_step
 from devo.snn.encoders import encode

@@ -1,7 +1,7 @@
 """Many lifetimes on one preallocated state: reset in place, one compiled call per chunk.
 
 An :class:`~devo.lifetime.Evaluator` allocates a lifetime's network, agent and recorder once and
-keeps them in a :class:`~devo.develop.session.LifeBox` with the rules (views into a buffer refilled
+keeps them in a :class:`~devo.lifetime.session.LifeBox` with the rules (views into a buffer refilled
 per genome, :func:`devo.develop.rules.fill_rules`). Between lifetimes :func:`reset_lifetime` puts
 the network (:func:`devo.snn.reset.reset_network`), the agent and the recorder back to what a fresh
 allocation gives, entry for entry, with the next lifetime's random state: the same genome and seed
@@ -29,8 +29,8 @@ from devo.develop.agent import (
     K_SPIKES,
     Agent,
 )
-from devo.develop.record import Recorder
-from devo.develop.step import run_native
+from devo.lifetime.record import Recorder
+from devo.lifetime.step import run_native
 from devo.snn.reset import reset_network
 from devo.snn.state import M_NNEU, M_NSYN, NetState
 
@@ -141,7 +141,7 @@ def lifetime_stats(net: NetState, ag: Agent, out: np.ndarray) -> None:
 
 @njit(cache=True, error_model="numpy")
 def reset_box(box, rng_state: np.ndarray) -> None:
-    """:func:`reset_lifetime` on a :class:`~devo.develop.session.LifeBox` (the Python-environment
+    """:func:`reset_lifetime` on a :class:`~devo.lifetime.session.LifeBox` (the Python-environment
     path: one cheap call, then one per env step)."""
     reset_lifetime(box.net, box.ag, box.rec, rng_state)
 
@@ -166,7 +166,7 @@ def run_native_batch(
     stats: np.ndarray,
 ) -> None:
     """Lifetime ``k`` of the boxed genome with agent random state ``agent_rngs[k]`` and task random
-    state ``env_rngs[k]`` (uint64[K, 4]), for every ``k``: reset, :func:`devo.develop.step.run_native`,
+    state ``env_rngs[k]`` (uint64[K, 4]), for every ``k``: reset, :func:`devo.lifetime.step.run_native`,
     then ``returns[k]``, ``lengths[k]`` (per episode) and ``stats[k]`` (:data:`STATS`). The task's
     parameters start from ``params`` and its state from zero in every lifetime."""
     _run_batch(box.net, box.ag, box.R, box.rec, task_id, params, tparams, tstate, agent_rngs, env_rngs,

@@ -7,7 +7,7 @@ life (DESIGN.md §4):
 1. birth: seed cells (all inputs, all outputs, a few hidden) and an initial reservoir;
 2. development for ``dev_steps`` steps, then spontaneous activity for ``sa_steps`` steps;
 3. ``n_episodes`` episodes without resetting the network; each env step is sense -> K ticks ->
-   act -> learn (:mod:`devo.develop.step`).
+   act -> learn (:mod:`devo.lifetime.step`).
 
 For native tasks the whole lifetime runs in one compiled call; a Python environment gets one
 compiled call per env step. The fitness aggregates the episode returns (mean, last-k, or
@@ -27,11 +27,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from devo.develop import agent as A
-from devo.develop import batch as B
-from devo.develop import record as REC
 from devo.develop.rules import E_DIM, H_DIM, RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
-from devo.develop.session import box_step, make_box
-from devo.develop.step import (
+from devo.errors import ConfigError
+from devo.genome import GenomeSpec
+from devo.lifetime import batch as B
+from devo.lifetime import record as REC
+from devo.lifetime.session import box_step, make_box
+from devo.lifetime.step import (
     ACT_BINARY,
     ACT_BOX,
     ACT_DISCRETE,
@@ -41,8 +43,6 @@ from devo.develop.step import (
     PY_LEARN_ACT,
     run_native,
 )
-from devo.errors import ConfigError
-from devo.genome import GenomeSpec
 from devo.rng import derive_seed, rng_from_seed
 from devo.settings import DevelopConfig, LifetimeConfig, NetworkConfig, TaskConfig
 from devo.snn import decoders as D
@@ -285,7 +285,7 @@ class Evaluator:
         """One lifetime of ``genome`` per seed, each as :meth:`run` without recording gives it.
 
         The state is allocated once per evaluator and reset in place between lifetimes
-        (:mod:`devo.develop.batch`), the rules are shaped once per genome, and on a native task
+        (:mod:`devo.lifetime.batch`), the rules are shaped once per genome, and on a native task
         the whole list is one compiled call."""
         g = self.spec.check(genome)  # wrong length: ValueError naming both lengths
         if not np.isfinite(g).all():
