@@ -1,4 +1,4 @@
-"""Compiled timing loops for :mod:`devo.develop.bench` (one rule, many times, no Python between)."""
+"""Compiled timing loops for :mod:`devo.bench.lifetime` (one rule, many times, no Python between)."""
 
 from __future__ import annotations
 

@@ -15,12 +15,11 @@ Each figure is the median of ``--reps`` blocks of about ``--seconds`` each.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Iterator
 
 import numpy as np
 
+from devo.bench.timing import median_per_unit
 from devo.environments.check import random_action
 from devo.environments.registry import make_task
 from devo.environments.task import Task
@@ -57,24 +56,6 @@ def _label(name: str, kwargs: dict) -> str:
     return name + "".join(f" +{v}" for v in kwargs.values())
 
 
-def _blocks(run, n: int, seconds: float, reps: int) -> float:
-    """Median ns per step of ``reps`` blocks; ``n`` is grown until a block lasts ``seconds``."""
-    while True:
-        t = time.perf_counter()
-        run(n)
-        dt = time.perf_counter() - t
-        if dt >= seconds / 4 or n >= 1 << 30:
-            break
-        n *= 4
-    n = max(1, int(n * seconds / max(dt, 1e-9)))
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        run(n)
-        times.append((time.perf_counter() - t) / n)
-    return statistics.median(times) * 1e9
-
-
 def native_ns(task: Task, seconds: float, reps: int) -> float:
     from devo.environments.native.loop import BOX, DISCRETE, MULTIBINARY, random_steps
 
@@ -88,7 +69,7 @@ def native_ns(task: Task, seconds: float, reps: int) -> float:
         random_steps(s.native_id, params, state, obs, act, lo, hi, kind, s.n_actions, s.max_episode_steps, n, rng)
 
     run(10)  # compile or load from the cache
-    return _blocks(run, 10_000, seconds, reps)
+    return median_per_unit(run, 10_000, seconds, reps) * 1e9
 
 
 def _actions(task: Task, n: int) -> list:
@@ -111,7 +92,7 @@ def gym_ns(task: Task, seconds: float, reps: int) -> float:
                 reset()
 
     try:
-        return _blocks(run, 1000, seconds, reps)
+        return median_per_unit(run, 1000, seconds, reps) * 1e9
     finally:
         env.close()
 
@@ -131,7 +112,7 @@ def adapter_ns(task: Task, seconds: float, reps: int) -> float:
                 env.reset(seed[0])
 
     try:
-        return _blocks(run, 1000, seconds, reps)
+        return median_per_unit(run, 1000, seconds, reps) * 1e9
     finally:
         env.close()
 
