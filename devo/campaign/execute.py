@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devo.atomic import atomic_write_text
 from devo.campaign.records import (
     ABLATION,
     CURVE,
@@ -44,7 +45,7 @@ from devo.campaign.records import (
 from devo.campaign.spec import Campaign, Cell, config_hash
 from devo.errors import DevoError
 from devo.evolve.checkpoint import latest_checkpoint
-from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text
+from devo.evolve.rundir import BEST_GENOME, CONFIG
 from devo.experiment import Experiment
 
 __all__ = ["Options", "Unit", "format_plan", "plan", "run_campaign"]

@@ -23,9 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from devo.atomic import atomic_write_text
     from devo.errors import DevoError
     from devo.evolve.evaluate import evaluate_genome, resolve_target
-    from devo.evolve.rundir import atomic_write_text
 
     if args.workers < -1:
         raise DevoError(f"--workers must be >= 0 or -1 (every core), got {args.workers}")

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from devo.errors import DevoError
-from devo.evolve.genome_io import GenomeFile, check_genome, load_genome
 from devo.evolve.pool import build_evaluator, open_pool
 from devo.evolve.rundir import BEST_GENOME, CONFIG
 from devo.experiment import Experiment, experiment_from_dict, lifetime_hash, load_experiment
+from devo.genome_io import GenomeFile, check_genome, load_genome
 
 __all__ = ["EVAL_STREAM", "EvalReport", "eval_seed", "evaluate_genome", "resolve_target", "run_lifetimes"]
 

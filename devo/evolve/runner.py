@@ -42,6 +42,7 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 
+from devo.atomic import atomic_write_text
 from devo.errors import ConfigError, DevoError
 from devo.evolve.capacity import check_capacity
 from devo.evolve.checkpoint import (
@@ -53,11 +54,10 @@ from devo.evolve.checkpoint import (
     write_checkpoint,
 )
 from devo.evolve.display import Display
-from devo.evolve.genome_io import check_genome, check_transfer, load_genome, save_genome
 from devo.evolve.metrics import MetricsWriter, check_mlflow, generation_record, truncate_metrics
 from devo.evolve.pool import Pool, build_evaluator, open_pool
 from devo.evolve.problem import DevoProblem, GenomeEval, aggregate_trials
-from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text, make_run_dir, storage_error
+from devo.evolve.rundir import BEST_GENOME, CONFIG, make_run_dir, storage_error
 from devo.evolve.searchers import build_searcher
 from devo.evolve.selection import CENTRE_INDEX, centre_of, select_final, update_hall, write_final
 from devo.experiment import (
@@ -67,6 +67,7 @@ from devo.experiment import (
     lifetime_hash,
     load_experiment,
 )
+from devo.genome_io import check_genome, check_transfer, load_genome, save_genome
 from devo.lifetime import WORST_FITNESS
 from devo.rng import derive_seed
 

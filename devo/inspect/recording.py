@@ -282,7 +282,7 @@ def grow(
     """Grow ``genome`` under ``config`` for one lifetime with seed ``seed``, recording everything.
 
     Args:
-        genome: a 1-D genome vector, a :class:`~devo.evolve.genome_io.GenomeFile`, or the path of a
+        genome: a 1-D genome vector, a :class:`~devo.genome_io.GenomeFile`, or the path of a
             genome file.
         config: an ``Experiment`` (or any lifetime setup), a resolved-config dict or a TOML path.
         seed: the evaluation seed: the lifetime is the first one ``devo eval --seed seed`` runs,
@@ -293,7 +293,7 @@ def grow(
         evaluator: reuse an evaluator built for exactly this config.
     """
     from devo.develop.rules import rules_from_genome
-    from devo.evolve.genome_io import GenomeFile, load_genome
+    from devo.genome_io import GenomeFile, load_genome
     from devo.snn import state as S
     from devo.snn.decoders import KIND_NAMES as DEC_NAMES
 

@@ -15,7 +15,7 @@ from devo.errors import DevoError
 __all__ = ["Target", "inspect_target", "lifetime_seed", "resolve"]
 
 GENOME_HINT = (
-    "give a genome file written by `devo run` (RUN_DIR/best_genome.npz) or by devo.evolve.genome_io.save_genome"
+    "give a genome file written by `devo run` (RUN_DIR/best_genome.npz) or by devo.genome_io.save_genome"
 )
 
 
@@ -33,7 +33,7 @@ class Target:
 
 
 def _load_genome(path: Path) -> Any:
-    from devo.evolve.genome_io import load_genome
+    from devo.genome_io import load_genome
 
     try:
         return load_genome(path)
@@ -110,8 +110,8 @@ def _resolve(target: str | Path, config: str | Path | None = None) -> Target:
 
 def check_fits(t: Target, evaluator: Any) -> None:
     """Refuse a genome made for another config, saying what to do."""
-    from devo.evolve.genome_io import check_genome
     from devo.experiment import lifetime_hash
+    from devo.genome_io import check_genome
 
     try:
         check_genome(t.genome_file, int(evaluator.genome_size), lifetime_hash(t.setup))

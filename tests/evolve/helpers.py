@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from devo.evolve.genome_io import load_genome
 from devo.evolve.metrics import TIMING_FIELDS, read_metrics
 from devo.evolve.rundir import BEST_GENOME
 from devo.experiment import Experiment, experiment_from_dict
+from devo.genome_io import load_genome
 
 # Short lifetimes: one or two episodes of at most 30 steps.
 TINY: dict[str, Any] = {
