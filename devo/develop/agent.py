@@ -12,7 +12,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from devo.develop.rules import E_DIM, H_DIM, MLP_DIM, MSG_DIM, NODE_IN
+from devo.develop.blocks import Array
+from devo.develop.dims import E_DIM, H_DIM, MLP_DIM, MSG_DIM, NODE_IN
+from devo.genome import Block
 
 # ci: packed integer configuration
 C_TICKS = 0  # LIF ticks per env step
@@ -103,6 +105,15 @@ MS_M = 1
 MS_REWARD = 2
 MS_VAR = 3  # running variance of the reward-prediction error
 N_MS = 4
+
+
+# genome blocks of no rule: the lifetime copies them into ``kind_params`` and ``enc_params``
+NEURON_BLOCKS = (Block("neuron.bias", (3,), "values", help="bias current per kind", values=(0.0, 0.05, 0.05)),)
+ENCODER_BLOCKS = (Block("enc", (2,), "values", help="encoder gain and offset", values=(0.4, 0.1)),)
+ARRAYS = (
+    Array("neuron_bias", ("neuron.bias",)),  # (3,)  bias current per kind
+    Array("enc", ("enc",)),  # (2,)  encoder gain and offset
+)
 
 
 class Agent(NamedTuple):

@@ -27,7 +27,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from devo.develop import agent as A
-from devo.develop.rules import E_DIM, H_DIM, RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
+from devo.develop.dims import E_DIM, H_DIM
+from devo.develop.rules import RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
 from devo.errors import ConfigError
 from devo.genome import GenomeSpec
 from devo.lifetime import batch as B

@@ -185,9 +185,9 @@ def test_weight_is_the_type_gain_times_the_state() -> None:
 
 
 def test_gain_table_is_clipped_and_zero_for_forbidden_edges() -> None:
-    from devo.develop.rules import gain_table
+    from devo.develop.rules import rules_array
 
-    tab = gain_table(np.array([2.0, -3.0, 0.5, 0.0], np.float32)).reshape(3, 3)
+    tab = rules_array("syn_gain", np.array([2.0, -3.0, 0.5, 0.0], np.float32)).reshape(3, 3)
     assert tab[S.INPUT, S.HIDDEN] == 1.0 and tab[S.HIDDEN, S.HIDDEN] == -1.0
     assert tab[S.HIDDEN, S.OUTPUT] == 0.5 and tab[S.INPUT, S.OUTPUT] == 0.0
     assert (tab[:, S.INPUT] == 0).all() and (tab[S.OUTPUT] == 0).all()
