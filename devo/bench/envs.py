@@ -1,7 +1,7 @@
 """``devo bench envs``: environment steps per second of every task, the compiled loop beside the
 Python ``env.step`` loop, measured in the same run.
 
-- native: the compiled random-action loop (:mod:`devo.environments.native.loop`): draw a random
+- native: the compiled random-action loop (:func:`devo.environments.check.random_native_steps`): draw a random
   action with devo's rng, step, observe, reset when the episode ends -- what a compiled lifetime
   pays per step besides its network;
 - gymnasium: ``env.step(a)`` on the environment as ``gymnasium.make`` (or the task's factory)
@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 
-import numpy as np
-
 from devo.bench.timing import median_per_unit
-from devo.environments.check import random_action
+from devo.environments.check import random_action, random_native_steps
 from devo.environments.registry import make_task
 from devo.environments.task import Task
 from devo.rng import PyRng, rng_from_seed
@@ -57,16 +55,10 @@ def _label(name: str, kwargs: dict) -> str:
 
 
 def native_ns(task: Task, seconds: float, reps: int) -> float:
-    from devo.environments.native.loop import BOX, DISCRETE, MULTIBINARY, random_steps
-
-    s = task.spec
-    params, state = task.native_buffers()
-    lo, hi = s.act_bounds()
-    kind = {"discrete": DISCRETE, "box": BOX, "multibinary": MULTIBINARY}[s.action_kind]
-    obs, act, rng = np.zeros(s.obs_dim), np.zeros(s.action_size), rng_from_seed(1)
+    rng = rng_from_seed(1)
 
     def run(n: int) -> None:
-        random_steps(s.native_id, params, state, obs, act, lo, hi, kind, s.n_actions, s.max_episode_steps, n, rng)
+        random_native_steps(task, n, rng)
 
     run(10)  # compile or load from the cache
     return median_per_unit(run, 10_000, seconds, reps) * 1e9

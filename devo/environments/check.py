@@ -217,18 +217,26 @@ def _determinism(task: Task, seed: int, report: CheckReport) -> None:
         report.lines.append(f"determinism: same seeds and actions give the same {len(a_obs)} observations")
 
 
-def _native(task: Task, seed: int, report: CheckReport) -> None:
+def random_native_steps(task: Task, n: int, rng: np.ndarray) -> tuple[float, int, int]:
+    """``n`` steps of ``task``'s compiled fast path with uniformly random actions drawn from
+    ``rng`` (devo's ``uint64[4]`` state; a new lifetime first, a reset whenever an episode ends):
+    total reward, finished episodes, steps whose observation was not finite. check-env's native
+    check, and what ``devo bench envs`` times."""
     from devo.environments.native.loop import BOX, DISCRETE, MULTIBINARY, random_steps
 
     s = task.spec
     params, state = task.native_buffers()
     lo, hi = s.act_bounds()
     kind = {"discrete": DISCRETE, "box": BOX, "multibinary": MULTIBINARY}[s.action_kind]
-    n = 10_000
-    total, episodes, bad = random_steps(
+    return random_steps(
         s.native_id, params, state, np.zeros(s.obs_dim), np.zeros(s.action_size), lo, hi, kind,
-        s.n_actions, s.max_episode_steps, n, rng_from_seed(derive_seed(seed, 20)),
+        s.n_actions, s.max_episode_steps, n, rng,
     )  # fmt: skip
+
+
+def _native(task: Task, seed: int, report: CheckReport) -> None:
+    n = 10_000
+    total, episodes, bad = random_native_steps(task, n, rng_from_seed(derive_seed(seed, 20)))
     if bad:
         report.warnings.append(f"compiled fast path produced {bad} non-finite observations in {n} random steps")
     else:
