@@ -20,7 +20,7 @@ from devo.genome import Block
 C_TICKS = 0  # LIF ticks per env step
 C_ENC = 1  # encoder kind (devo.snn.encoders)
 C_DEC = 2  # decoder kind (devo.snn.decoders)
-C_ACT_KIND = 3  # 0 discrete, 1 box, 2 multibinary
+C_ACT_KIND = 3  # action kind code (devo.environments.spec.ACTION_CODES)
 C_FAMILY = 4  # plasticity family (F_LEARNED, ...)
 C_STRUCTURAL = 5  # structural plasticity on
 C_NEUROGENESIS = 6  # neurogenesis on
@@ -47,12 +47,11 @@ C_N_CI = 26
 
 # cf: packed float configuration
 F_WMAX = 0
-F_UNUSED = 1
-F_CHILD_DIST = 2
-F_CLIP_SD = 3
-F_DEC_GAIN = 4
-F_INIT_DENSITY = 5  # fraction of allowed synapses present at birth
-F_N_CF = 6
+F_CHILD_DIST = 1
+F_CLIP_SD = 2
+F_DEC_GAIN = 3
+F_INIT_DENSITY = 4  # fraction of allowed synapses present at birth
+F_N_CF = 5
 
 # plasticity families
 LEARNED = 0

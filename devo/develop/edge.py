@@ -81,6 +81,7 @@ from devo.develop.agent import C_ACT_KIND, C_PLASTIC, C_TICKS, F_WMAX, MS_M, Age
 from devo.develop.blocks import Array, transposed, type_table
 from devo.develop.dims import E_DIM, H_DIM
 from devo.develop.mathx import accumulate_row, softsign
+from devo.environments.spec import ACT_DISCRETE
 from devo.genome import Block
 from devo.snn.state import HIDDEN, INPUT, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 
@@ -259,7 +260,7 @@ def post_activity(net: NetState, ag: Agent) -> None:
     inv_k = np.float32(1.0 / ag.ci[C_TICKS])
     for i in range(net.meta[M_NEU_HI]):
         ag.post_act[i] = np.float32(net.count[i]) * inv_k
-    if ag.ci[C_ACT_KIND] == 0:  # discrete (devo.lifetime.step.ACT_DISCRETE)
+    if ag.ci[C_ACT_KIND] == ACT_DISCRETE:
         chosen = int(ag.action[0])
         for k in range(ag.outputs.shape[0]):
             ag.post_act[ag.outputs[k]] = np.float32(1.0) if k == chosen else np.float32(0.0)

@@ -21,7 +21,7 @@ import numpy as np
 from devo.environments.adapter import EnvAdapter, EpisodeError
 from devo.environments.registry import make_task
 from devo.environments.resolve import FROM_CWD
-from devo.environments.spec import TaskSpec
+from devo.environments.spec import ACTION_CODES, TaskSpec
 from devo.environments.task import Task
 from devo.errors import EnvironmentSpecError
 from devo.rng import PyRng, derive_seed, rng_from_seed
@@ -222,14 +222,13 @@ def random_native_steps(task: Task, n: int, rng: np.ndarray) -> tuple[float, int
     ``rng`` (devo's ``uint64[4]`` state; a new lifetime first, a reset whenever an episode ends):
     total reward, finished episodes, steps whose observation was not finite. check-env's native
     check, and what ``devo bench envs`` times."""
-    from devo.environments.native.loop import BOX, DISCRETE, MULTIBINARY, random_steps
+    from devo.environments.native.loop import random_steps
 
     s = task.spec
     params, state = task.native_buffers()
     lo, hi = s.act_bounds()
-    kind = {"discrete": DISCRETE, "box": BOX, "multibinary": MULTIBINARY}[s.action_kind]
     return random_steps(
-        s.native_id, params, state, np.zeros(s.obs_dim), np.zeros(s.action_size), lo, hi, kind,
+        s.native_id, params, state, np.zeros(s.obs_dim), np.zeros(s.action_size), lo, hi, ACTION_CODES[s.action_kind],
         s.n_actions, s.max_episode_steps, n, rng,
     )  # fmt: skip
 

@@ -152,19 +152,26 @@ def _preflight(exp: Experiment, evaluator: Any) -> None:
         raise DevoError(f"task.env: {exc}; nothing was started") from None
 
 
-def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
-    """Everything that can fail on bad input, before any run directory or Ray: the task and its
-    preflight episode, the Ray address, the evaluator and its memory, the centre."""
-    from devo.evolve.raynet import check_address
-
-    _check_task(exp)
+def _checked_evaluator(exp: Experiment) -> Any:
+    """What a start and a resume check before any Ray (MLflow, the Ray address), then the
+    evaluator, its memory and a preflight lifetime."""
     if exp.run.mlflow:
         check_mlflow()
     if exp.run.ray_address and exp.run.workers != 0:
+        from devo.evolve.raynet import check_address
+
         check_address(exp.run.ray_address)
     evaluator = build_evaluator(exp)
     check_capacity(evaluator, _lifetimes_at_once(exp))
     _preflight(exp, evaluator)
+    return evaluator
+
+
+def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
+    """Everything that can fail on bad input, before any run directory or Ray: the task and its
+    preflight episode, the Ray address, the evaluator and its memory, the centre."""
+    _check_task(exp)
+    evaluator = _checked_evaluator(exp)
     size = int(evaluator.genome_size)
     if exp.run.init_genome:
         gf = load_genome(exp.run.init_genome)
@@ -630,15 +637,7 @@ def resume_run(
     if done >= exp.run.generations and not final_pending:
         print(f"{run_dir}: already complete ({done} of {exp.run.generations} generations); nothing to do")
         return RunOutcome(run_dir, done, float(state.handed_over()[1]), False)
-    if exp.run.mlflow:
-        check_mlflow()
-    if exp.run.ray_address and exp.run.workers != 0:
-        from devo.evolve.raynet import check_address
-
-        check_address(exp.run.ray_address)
-    evaluator = build_evaluator(exp)
-    check_capacity(evaluator, _lifetimes_at_once(exp))
-    _preflight(exp, evaluator)
+    evaluator = _checked_evaluator(exp)
     if int(evaluator.genome_size) != int(payload["genome_size"]):
         raise DevoError(
             f"the lifetime now makes genomes of {evaluator.genome_size} values, the checkpoint has "

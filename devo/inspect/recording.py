@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from devo.errors import DevoError
 from devo.lifetime import Evaluator, LifetimeResult, LifetimeSetup, Recording
+from devo.settings import with_episodes
 from devo.snn.snapshot import NetworkSnapshot
 
 __all__ = ["STAGES", "GrowthRecording", "Phase", "auto_snap_every", "grow", "setup_from"]
@@ -249,20 +250,6 @@ def setup_from(config: Any) -> Any:
     if all(hasattr(config, k) for k in ("task", "network", "develop", "lifetime")):
         return config
     raise TypeError(f"config must be an Experiment, a config dict or a TOML path, got {type(config).__name__}")
-
-
-def with_episodes(setup: Any, episodes: int) -> Any:
-    """A copy of ``setup`` whose lifetimes have ``episodes`` episodes."""
-    if episodes < 1:
-        raise DevoError(f"--episodes must be >= 1, got {episodes}")
-    lt = setup.lifetime
-    if lt.n_episodes == episodes:
-        return setup
-    try:
-        lt = replace(lt, n_episodes=episodes)
-    except ValueError:  # weighted fitness or last_k tied to the old episode count
-        lt = replace(lt, n_episodes=episodes, fitness="mean", last_k=1, weights=[])
-    return replace(setup, lifetime=lt)
 
 
 def auto_snap_every(evaluator: Evaluator) -> int:

@@ -29,15 +29,13 @@ import numpy as np
 from devo.develop import agent as A
 from devo.develop.dims import E_DIM, H_DIM
 from devo.develop.rules import RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
+from devo.environments.spec import ACTION_CODES
 from devo.errors import ConfigError
 from devo.genome import GenomeSpec
 from devo.lifetime import batch as B
 from devo.lifetime import record as REC
 from devo.lifetime.session import box_step, make_box
 from devo.lifetime.step import (
-    ACT_BINARY,
-    ACT_BOX,
-    ACT_DISCRETE,
     PY_ACT,
     PY_BIRTH,
     PY_LEARN,
@@ -142,7 +140,6 @@ def io_layout(encoder: E.EncoderSpec, obs_dim: int, n_outputs: int) -> tuple[np.
 
 
 _DECODER_AUTO = {"discrete": "count", "box": "count_diff", "multibinary": "binary"}
-_ACT_KIND = {"discrete": ACT_DISCRETE, "box": ACT_BOX, "multibinary": ACT_BINARY}
 _DECODER_FITS = {
     "discrete": ("count", "first_spike"),
     "box": ("count_diff", "membrane"),
@@ -210,7 +207,7 @@ class Evaluator:
         ci[A.C_TICKS] = net.ticks_per_step
         ci[A.C_ENC] = self.encoder.code
         ci[A.C_DEC] = self.decoder
-        ci[A.C_ACT_KIND] = _ACT_KIND[spec.action_kind]
+        ci[A.C_ACT_KIND] = ACTION_CODES[spec.action_kind]
         ci[A.C_FAMILY] = A.FROZEN if dev.freeze_after_development else A.FAMILIES[dev.plasticity]
         ci[A.C_STRUCTURAL] = int(dev.structural)
         ci[A.C_STRUCT_LIFE] = int(dev.structural_during == "lifetime")

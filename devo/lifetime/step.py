@@ -85,16 +85,13 @@ from devo.environments.native.dispatch import (
     native_reset,
     native_step,
 )
+from devo.environments.spec import ACT_BOX, ACT_DISCRETE
 from devo.lifetime.record import Recorder, record_step, take_snapshot
 from devo.snn.decoders import break_ties, decode_binary, decode_continuous, decode_discrete
 from devo.snn.dynamics import reset_activity, run_step
 from devo.snn.encoders import encode
 from devo.snn.normalize import normalize
 from devo.snn.state import NetState
-
-ACT_DISCRETE = 0
-ACT_BOX = 1
-ACT_BINARY = 2
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,18 @@ def tiny(out: Path, **changes: Any) -> Experiment:
     return experiment_from_dict(data)
 
 
+def with_run(exp: Experiment, **changes: Any) -> Experiment:
+    """A copy of ``exp`` with some ``run`` fields changed."""
+    return replace(exp, run=replace(exp.run, **changes))
+
+
 def tiny_toml(path: Path, out: Path, **run: Any) -> Path:
     """The tiny experiment as a TOML file (for CLI and subprocess tests)."""
     from devo.experiment import experiment_to_toml
-    from devo.experiment import with_run as _with_run
 
     exp = tiny(out)
     if run:
-        exp = _with_run(exp, **run)
+        exp = with_run(exp, **run)
     path.write_text(experiment_to_toml(exp))
     return path
 

@@ -14,11 +14,9 @@ from devo.environments.native.dispatch import (
     native_reset,
     native_step,
 )
+from devo.environments.spec import ACT_BOX as BOX
+from devo.environments.spec import ACT_DISCRETE as DISCRETE
 from devo.rng import integers, uniform
-
-DISCRETE = 0
-BOX = 1
-MULTIBINARY = 2
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
