@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -199,8 +199,3 @@ def lifetime_hash(setup: Any) -> str:
     data = {k: to_dict(getattr(setup, k)) for k in ("task", "network", "develop", "lifetime")}
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def with_run(exp: Experiment, **changes: Any) -> Experiment:
-    """A copy of ``exp`` with some ``run`` fields changed."""
-    return replace(exp, run=replace(exp.run, **changes))

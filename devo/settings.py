@@ -7,10 +7,11 @@ name the key. Every field carries ``help`` (shown by ``devo run --help-config``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from devo.config import option as _f
+from devo.errors import DevoError
 
 
 @dataclass(frozen=True)
@@ -127,3 +128,19 @@ class LifetimeConfig:
             )
         if self.last_k > self.n_episodes:
             raise ValueError(f"last_k ({self.last_k}) exceeds n_episodes ({self.n_episodes})")
+
+
+def with_episodes(setup: Any, episodes: int) -> Any:
+    """A copy of ``setup`` (an ``Experiment`` or any setup with a ``lifetime`` section) whose
+    lifetimes have ``episodes`` episodes; a fitness tied to the old count (``weighted``, ``last_k``)
+    becomes the mean. ``devo eval --episodes``, ``devo inspect --episodes``, ``grow(episodes=...)``."""
+    if episodes < 1:
+        raise DevoError(f"--episodes must be >= 1, got {episodes}")
+    lt = setup.lifetime
+    if lt.n_episodes == episodes:
+        return setup
+    try:
+        lt = replace(lt, n_episodes=episodes)
+    except ValueError:  # weighted fitness or last_k tied to the old episode count: irrelevant here
+        lt = replace(lt, n_episodes=episodes, fitness="mean", last_k=1, weights=[])
+    return replace(setup, lifetime=lt)

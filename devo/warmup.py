@@ -3,7 +3,7 @@ the time it takes, and say where the result is cached, instead of staying silent
 
 :func:`ensure_compiled` is called by `devo run`, `devo eval` and `devo inspect` before their work
 starts. When numba's on-disk cache (``devo._configure_numba_cache``) already holds the lifetime's
-entry point for this kind of task (``develop/step.py``: ``run_native`` for compiled tasks,
+entry point for this kind of task (``lifetime/step.py``: ``run_native`` for compiled tasks,
 ``py_step`` for Python environments), it does nothing; otherwise it prints the notice (on stderr by
 default, so ``--json`` output stays parseable), lives one
 lifetime of the config's initial genome (which compiles everything a lifetime calls; every later
@@ -35,14 +35,14 @@ def cache_dir() -> Path | None:
 
 def _entry(setup: Any) -> str:
     """The compiled entry point a lifetime of ``setup`` starts from: the specialised lifetime of its
-    compiled task (:mod:`devo.develop.task_life`), or ``step.py_step`` for a Python environment."""
+    compiled task (:mod:`devo.lifetime.task_life`), or ``step.py_step`` for a Python environment."""
     from devo.environments import make_task
 
     tc = setup.task
     spec = make_task(tc.env, **tc.make_kwargs()).spec
     if not (tc.native and spec.has_native):
         return "step.py_step"
-    from devo.develop.task_life import life_kernels
+    from devo.lifetime.task_life import life_kernels
 
     return life_kernels(spec).__name__ + ".run_native"
 

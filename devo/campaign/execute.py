@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devo.atomic import atomic_write_text
 from devo.campaign.records import (
     ABLATION,
     CURVE,
@@ -44,7 +45,7 @@ from devo.campaign.records import (
 from devo.campaign.spec import Campaign, Cell, config_hash
 from devo.errors import DevoError
 from devo.evolve.checkpoint import latest_checkpoint
-from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text
+from devo.evolve.rundir import BEST_GENOME, CONFIG
 from devo.experiment import Experiment
 
 __all__ = ["Options", "Unit", "format_plan", "plan", "run_campaign"]
@@ -197,9 +198,10 @@ def run_campaign(c: Campaign, opts: Options, log: Callable[[str], None] = print)
 
 def _run_unit(c: Campaign, unit: Unit, opts: Options, ray: _Ray, log: Callable[[str], None]) -> None:
     from devo.evolve.ablate import ablate_genome
-    from devo.evolve.evaluate import evaluate_genome, resolve_target
+    from devo.evolve.evaluate import evaluate_genome
     from devo.evolve.metrics import read_metrics
     from devo.evolve.runner import resume_run, start_run
+    from devo.evolve.target import resolve_target
 
     cell, seed = unit.cell, unit.seed
     exp = c.experiment(cell, seed, workers=opts.workers, ray_address=opts.ray_address)
@@ -229,7 +231,8 @@ def _run_unit(c: Campaign, unit: Unit, opts: Options, ray: _Ray, log: Callable[[
     rec = c.record_dir(cell, seed)
     genome = write_genome(rec, run_dir / BEST_GENOME)
     shown = c.shown(genome)
-    g_exp, gf, _ = resolve_target(genome, trust)
+    t = resolve_target(genome, trust)
+    g_exp, gf = t.experiment, t.genome_file
     workers, lifetimes, eval_seed = exp.run.workers, c.spec.lifetimes, c.spec.eval_seed
     t1 = time.monotonic()
     log(f"  devo eval {shown} --lifetimes {lifetimes}")

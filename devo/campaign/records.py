@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devo.atomic import atomic_write_bytes, atomic_write_text
 from devo.errors import DevoError
-from devo.evolve.rundir import atomic_write_bytes, atomic_write_text
 
 __all__ = [
     "ABLATION",

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from devo.atomic import atomic_write_text
 from devo.campaign.records import SeedRecord, read_record
 from devo.campaign.spec import Campaign, Cell, Table
-from devo.evolve.rundir import atomic_write_text
 
 __all__ = ["CellResult", "collect", "render", "write_report"]
 

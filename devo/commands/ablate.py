@@ -32,14 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from devo.atomic import atomic_write_text
     from devo.errors import DevoError
     from devo.evolve.ablate import ablate_genome, ablation_paths, plot_ablation
-    from devo.evolve.evaluate import resolve_target
-    from devo.evolve.rundir import atomic_write_text
+    from devo.evolve.target import resolve_target
 
     if args.workers < 0 and args.workers != -1:
         raise DevoError(f"--workers must be >= 0 or -1 (every core), got {args.workers}")
-    exp, gf, source = resolve_target(args.target, args.trust_task)
+    t = resolve_target(args.target, args.trust_task)
+    exp, gf, source = t.experiment, t.genome_file, t.source
     json_path, png_path = ablation_paths(args.target, args.out)
     report = ablate_genome(
         exp, gf, lifetimes=args.lifetimes, seed=args.seed, workers=args.workers, knockouts=args.only,

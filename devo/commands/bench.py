@@ -16,13 +16,7 @@ import importlib
 import json
 import sys
 
-# suite name -> module providing add_arguments(parser), run(args) -> list[dict], COLUMNS, TITLE
-SUITES: dict[str, str] = {
-    "snn": "devo.snn.bench",
-    "envs": "devo.environments.bench",
-    "lifetime": "devo.develop.bench",
-    "run": "devo.evolve.bench",
-}
+from devo.bench import SUITES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -23,13 +23,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from devo.atomic import atomic_write_text
     from devo.errors import DevoError
-    from devo.evolve.evaluate import evaluate_genome, resolve_target
-    from devo.evolve.rundir import atomic_write_text
+    from devo.evolve.evaluate import evaluate_genome
+    from devo.evolve.target import resolve_target
 
     if args.workers < -1:
         raise DevoError(f"--workers must be >= 0 or -1 (every core), got {args.workers}")
-    exp, gf, source = resolve_target(args.target, args.trust_task)
+    t = resolve_target(args.target, args.trust_task)
+    exp, gf, source = t.experiment, t.genome_file, t.source
     from devo.warmup import ensure_compiled
 
     ensure_compiled(exp)  # a first run on this machine: say so, and time it

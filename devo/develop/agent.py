@@ -12,13 +12,15 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from devo.develop.rules import E_DIM, H_DIM, MLP_DIM, MSG_DIM, NODE_IN
+from devo.develop.blocks import Array
+from devo.develop.dims import E_DIM, H_DIM, MLP_DIM, MSG_DIM, NODE_IN
+from devo.genome import Block
 
 # ci: packed integer configuration
 C_TICKS = 0  # LIF ticks per env step
 C_ENC = 1  # encoder kind (devo.snn.encoders)
 C_DEC = 2  # decoder kind (devo.snn.decoders)
-C_ACT_KIND = 3  # 0 discrete, 1 box, 2 multibinary
+C_ACT_KIND = 3  # action kind code (devo.environments.spec.ACTION_CODES)
 C_FAMILY = 4  # plasticity family (F_LEARNED, ...)
 C_STRUCTURAL = 5  # structural plasticity on
 C_NEUROGENESIS = 6  # neurogenesis on
@@ -45,12 +47,11 @@ C_N_CI = 26
 
 # cf: packed float configuration
 F_WMAX = 0
-F_UNUSED = 1
-F_CHILD_DIST = 2
-F_CLIP_SD = 3
-F_DEC_GAIN = 4
-F_INIT_DENSITY = 5  # fraction of allowed synapses present at birth
-F_N_CF = 6
+F_CHILD_DIST = 1
+F_CLIP_SD = 2
+F_DEC_GAIN = 3
+F_INIT_DENSITY = 4  # fraction of allowed synapses present at birth
+F_N_CF = 5
 
 # plasticity families
 LEARNED = 0
@@ -103,6 +104,15 @@ MS_M = 1
 MS_REWARD = 2
 MS_VAR = 3  # running variance of the reward-prediction error
 N_MS = 4
+
+
+# genome blocks of no rule: the lifetime copies them into ``kind_params`` and ``enc_params``
+NEURON_BLOCKS = (Block("neuron.bias", (3,), "values", help="bias current per kind", values=(0.0, 0.05, 0.05)),)
+ENCODER_BLOCKS = (Block("enc", (2,), "values", help="encoder gain and offset", values=(0.4, 0.1)),)
+ARRAYS = (
+    Array("neuron_bias", ("neuron.bias",)),  # (3,)  bias current per kind
+    Array("enc", ("enc",)),  # (2,)  encoder gain and offset
+)
 
 
 class Agent(NamedTuple):

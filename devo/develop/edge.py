@@ -72,16 +72,82 @@ input->output), with pre/post activity the spike counts of the last window divid
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from devo.develop.agent import C_ACT_KIND, C_PLASTIC, C_TICKS, F_WMAX, MS_M, Agent, developing
+from devo.develop.blocks import Array, transposed, type_table
+from devo.develop.dims import E_DIM, H_DIM
 from devo.develop.mathx import accumulate_row, softsign
-from devo.develop.rules import E_DIM, Rules
+from devo.environments.spec import ACT_DISCRETE
+from devo.genome import Block
 from devo.snn.state import HIDDEN, INPUT, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 
+if TYPE_CHECKING:  # annotations only: rules.py assembles Rules from this module's ARRAYS
+    from devo.develop.rules import Rules
+
 assert E_DIM == 4, "edge_rule's per-synapse body is written out for E = 4 synapse-state components"
+
+N_EDGE_IN = 5  # edge-rule scalar inputs: elig*m, elig, x_pre, x_post, m
+# initial coefficients of the plastic weight component, per synapse type: eta_m, eta_0, beta_m,
+# beta_0, alpha. Only the modulated terms are on: a synapse changes where its eligibility (or its
+# pre x post / choice coincidence) meets a reward-prediction error, and nothing drifts while the
+# reward is predicted.
+PLASTIC_INIT = (0.5, 0.0, 0.5, 0.0, 0.5)
+
+_H, _E = H_DIM, E_DIM
+BLOCKS = (
+    Block("edge.a", (_E, _H), scale=0.5, help="synaptic plasticity: presynaptic projection"),
+    Block("edge.b", (_E, _H), scale=0.5, help="synaptic plasticity: postsynaptic projection"),
+    Block("edge.a2", (_E, _H), scale=1.0, help="synaptic plasticity: presynaptic factor of the pre x post term"),
+    Block("edge.b2", (_E, _H), scale=1.0, help="synaptic plasticity: postsynaptic factor of the pre x post term"),
+    Block("edge.c", (_E, _E), scale=0.3, help="synaptic plasticity: synapse-state recurrence"),
+    Block("edge.d", (_E, N_EDGE_IN), scale=0.3, help="synaptic plasticity: elig*m, elig, x_pre, x_post, m"),
+    Block("edge.bias", (_E,), "const", 0.0, "synaptic plasticity: bias"),
+    Block("edge.rate", (2, _E), "values", values=(-9.0,) * _E + (-4.0,) * _E,
+          help="synaptic plasticity: update-rate logits, lifetime (slow at first) and development"),
+)
+ARRAYS = (
+    Array("edge_c", ("edge.c",)),  # (E, E)  synapse-state recurrence
+    Array("edge_d", ("edge.d",)),  # (E, 5)  weights of elig*m, elig, x_pre, x_post, m
+    Array("edge_bias", ("edge.bias",)),  # (E,)
+    Array("edge_rate", ("edge.rate",)),  # (2, E)  lambda = sigmoid(edge_rate[0]) in the lifetime, [1] while developing
+    # (H, 2E): edge.a (projection of the presynaptic state) and edge.a2 (its factor of the bilinear
+    # term), transposed: row k = coefficients of h_k; edge_post_w the same for the postsynaptic side
+    Array("edge_pre_w", ("edge.a", "edge.a2"), transposed),
+    Array("edge_post_w", ("edge.b", "edge.b2"), transposed),
+)
+# the blocks of the plasticity family's lifetime rule (at the end of the genome)
+FAMILY_BLOCKS = {
+    "learned": (
+        Block("plastic", (4, 5), "values", values=PLASTIC_INIT * 4,
+              help="plastic weight component per synapse type (in->hid, hid->hid, hid->out, in->out): "
+                   "eta_m (modulated eligibility), eta_0 (eligibility), beta_m (modulated pre x post), "
+                   "beta_0 (pre x post), alpha (gain)"),
+        Block("plastic.decay", (1,), "values", values=(0.0,),
+              help="plastic weight component: decay-rate logit per env step"),
+    ),
+    "rstdp": (
+        Block("rstdp", (3,), "values", help="R-STDP: eta with modulator, eta without, decay",
+              values=(0.05, 0.0, 0.0)),
+    ),
+    "hebbian": (
+        Block("hebb", (4, 5), "normal", 0.1,
+              help="ABCD rule per synapse type (in->hid, hid->hid, hid->out, in->out): eta,A,B,C,D"),
+    ),
+    "frozen": (),
+}
+FAMILY_ARRAYS = (
+    # (9, 5)  by (source kind, target kind), index 3 kind_src + kind_dst: eta_m, eta_0, beta_m,
+    # beta_0, alpha (zero rows for forbidden edges and for families other than learned); alpha
+    # clipped to [-1, 1]
+    Array("plastic", ("plastic",), type_table, absent=((9, 5), 0.0), clip=np.s_[:, 4]),
+    Array("plastic_decay", ("plastic.decay",), absent=((1,), -np.inf)),  # (1,)  decay logit of the plastic component
+    Array("rstdp", ("rstdp",), absent=((0,), 0.0)),  # (3,) or (0,)  eta with modulator, eta without, weight decay
+    Array("hebb", ("hebb",), absent=((0, 5), 0.0)),  # (4, 5) or (0, 5)  per synapse type: eta, A, B, C, D
+)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
@@ -194,7 +260,7 @@ def post_activity(net: NetState, ag: Agent) -> None:
     inv_k = np.float32(1.0 / ag.ci[C_TICKS])
     for i in range(net.meta[M_NEU_HI]):
         ag.post_act[i] = np.float32(net.count[i]) * inv_k
-    if ag.ci[C_ACT_KIND] == 0:  # discrete (devo.develop.step.ACT_DISCRETE)
+    if ag.ci[C_ACT_KIND] == ACT_DISCRETE:
         chosen = int(ag.action[0])
         for k in range(ag.outputs.shape[0]):
             ag.post_act[ag.outputs[k]] = np.float32(1.0) if k == chosen else np.float32(0.0)

@@ -33,6 +33,7 @@ the growth budget or when the neuron buffer is full (counted as refused).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
@@ -48,14 +49,48 @@ from devo.develop.agent import (
     Agent,
     developing,
 )
+from devo.develop.blocks import Array
+from devo.develop.dims import H_DIM, MLP_DIM
 from devo.develop.mathx import bernoulli_logit, softsign
 from devo.develop.neighbours import neuron_born, rebuild_all
-from devo.develop.rules import H_DIM, MLP_DIM, Rules
 from devo.develop.structural import add_counted, grow_synapse
+from devo.genome import Block
 from devo.rng import uniform
 from devo.snn.mask import edge_allowed
 from devo.snn.state import HIDDEN, INPUT, M_ALLOW_IO, M_NEU_HI, OUTPUT, NetState
 from devo.snn.structure import add_neuron
+
+if TYPE_CHECKING:  # annotations only: rules.py assembles Rules from this module's ARRAYS
+    from devo.develop.rules import Rules
+
+_H, _P = H_DIM, MLP_DIM
+BLOCKS = (
+    Block("div.w", (_P, _H), help="division MLP: hidden weights"),
+    Block("div.b", (_P,), "const", 0.0, "division MLP: hidden bias"),
+    Block("div.v", (_P,), help="division MLP: output weights"),
+    Block("div.c", (2,), "values", help="division logit bias: lifetime, extra while developing",
+          values=(-8.0, 6.0)),
+    Block("child.d", (_H, _H), help="asymmetric change of a child's state"),
+    Block("child.bias", (_H,), "const", 0.0, "child state bias"),
+    Block("child.dir", (2, _H), help="direction of a child from its parent"),
+    Block("init.h", (3, _H), "normal", 0.3, "state of a seed cell per kind (input, hidden, output)"),
+    Block("init.w1", (3, _P, 2), "normal", 2.0, "seed-state MLP of the position: first layer, per kind"),
+    Block("init.b1", (3, _P), "const", 0.0, "seed-state MLP: first-layer bias"),
+    Block("init.w2", (3, _H, _P), "normal", 1.0, "seed-state MLP: second layer"),
+)
+ARRAYS = (
+    Array("div_w", ("div.w",)),  # (P, H)
+    Array("div_b", ("div.b",)),  # (P,)
+    Array("div_v", ("div.v",)),  # (P,)
+    Array("div_c", ("div.c",)),  # (2,)
+    Array("child_d", ("child.d",)),  # (H, H)  child state h + softsign(child_d h + child_bias)
+    Array("child_bias", ("child.bias",)),  # (H,)
+    Array("child_dir", ("child.dir",)),  # (2, H)  direction of the child from its parent
+    Array("init_h", ("init.h",)),  # (3, H)  state of a seed cell, per kind
+    Array("init_w1", ("init.w1",)),  # (3, P, 2)  seed-state MLP of the position, per kind: first layer
+    Array("init_b1", ("init.b1",)),  # (3, P)
+    Array("init_w2", ("init.w2",)),  # (3, H, P)  second layer
+)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

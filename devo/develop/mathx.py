@@ -36,11 +36,6 @@ def sigmoid(x: float) -> float:
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)
-def relu(x):
-    return x if x > 0 else np.float32(0.0)
-
-
-@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
 def bernoulli_logit(u: float, x: float) -> bool:
     r"""``u < sigmoid(x)`` for a uniform draw ``u``, exactly, mostly without an exponential.
 

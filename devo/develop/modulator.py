@@ -24,11 +24,22 @@ and every gated synapse would drift). CartPole's constant +1 gives m = 0 until t
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from numba import njit
 
 from devo.develop.agent import K_LIFE_STEP, MS_BASELINE, MS_M, MS_REWARD, MS_VAR, Agent
-from devo.develop.rules import Rules
+from devo.develop.blocks import Array
+from devo.genome import Block
+
+if TYPE_CHECKING:  # annotations only: rules.py assembles Rules from this module's ARRAYS
+    from devo.develop.rules import Rules
+
+BLOCKS = (
+    Block("mod", (3,), "values", help="modulator: RPE gain, termination gain, baseline rate logit",
+          values=(1.0, -1.0, -3.0)),
+)
+ARRAYS = (Array("mod", ("mod",)),)  # (3,)  g_delta, g_T, rho_beta
 
 M_CLIP = 3.0
 RPE_EPS = 1e-2

@@ -27,12 +27,14 @@ Loops run over neurons innermost (state is structure-of-arrays), so they vectori
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
 
 from devo.develop.agent import C_TICKS, MS_M, Agent, developing
-from devo.develop.mathx import gate, softsign
-from devo.develop.rules import (
+from devo.develop.blocks import Array
+from devo.develop.dims import (
     H_DIM,
     MSG_DIM,
     NODE_IN,
@@ -46,11 +48,32 @@ from devo.develop.rules import (
     X_MOUT,
     X_POS,
     X_RATE,
-    Rules,
 )
+from devo.develop.mathx import gate, softsign
+from devo.genome import Block
 from devo.snn.state import M_NEU_HI, NetState
 
+if TYPE_CHECKING:  # annotations only: rules.py assembles Rules from this module's ARRAYS
+    from devo.develop.rules import Rules
+
 assert MSG_DIM == 4, "the message sums are written out for M = 4"
+
+_H, _M, _X = H_DIM, MSG_DIM, NODE_IN
+BLOCKS = (
+    Block("msg.w", (_M, _H), help="message each neuron sends, from its state"),
+    Block("msg.b", (_M,), "const", 0.0, "message bias"),
+    Block("node.wx", (3 * _H, _X), help="node GRU: input weights (update, reset, candidate)"),
+    Block("node.uh", (3 * _H, _H), help="node GRU: recurrent weights"),
+    # the update gate starts mostly closed: h changes slowly
+    Block("node.b", (3 * _H,), "values", help="node GRU: biases", values=(-1.0,) * _H + (0.0,) * (2 * _H)),
+)
+ARRAYS = (
+    Array("msg_w", ("msg.w",)),  # (M, H)  message mu_j = softsign(msg_w h_j + msg_b)
+    Array("msg_b", ("msg.b",)),  # (M,)
+    Array("gru_wx", ("node.wx",), lambda new, w: w.T),  # (X, 3H)  input weights, transposed: columns z, r, n
+    Array("gru_uh", ("node.uh",), lambda new, u: u.T),  # (H, 3H)  recurrent weights, transposed
+    Array("gru_b", ("node.b",)),  # (3H,)
+)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

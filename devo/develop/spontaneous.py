@@ -16,13 +16,50 @@ The process starts at :math:`o_0 = L \xi_0`.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from devo.develop.agent import Agent
-from devo.develop.rules import Rules
+from devo.develop.blocks import Array, New
+from devo.genome import Block
 from devo.rng import normal
+
+if TYPE_CHECKING:  # annotations only: rules.py assembles Rules from this module's ARRAYS
+    from devo.develop.rules import Rules
+
+
+def blocks(obs_dim: int) -> tuple[Block, ...]:
+    """The OU process's blocks: one unit per observation value (``d = obs_dim``)."""
+    d = obs_dim
+    return (
+        Block("sa.mu", (d,), "const", 0.0, "spontaneous activity: OU mean per input"),
+        Block("sa.theta", (d,), "const", -2.0, "spontaneous activity: OU reversion-rate logit"),
+        Block("sa.l", (d * (d + 1) // 2,), "normal", 0.3, "spontaneous activity: OU noise Cholesky factor"),
+    )
+
+
+@lru_cache(maxsize=8)
+def _tril(d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.tril_indices(d)``, once per size (it costs ~100 us a call, a sixth of a short lifetime)."""
+    return np.tril_indices(d)
+
+
+def _lower_triangle(new: New, packed: np.ndarray) -> np.ndarray:
+    """The ``d (d + 1) / 2`` packed entries of ``sa.l`` as a (d, d) lower-triangular matrix."""
+    d = (math.isqrt(8 * packed.size + 1) - 1) // 2
+    out = new((d, d), 0.0)
+    out[_tril(d)] = packed
+    return out
+
+
+ARRAYS = (
+    Array("sa_mu", ("sa.mu",)),  # (d,)  OU mean
+    Array("sa_theta", ("sa.theta",)),  # (d,)  OU reversion rate logit
+    Array("sa_l", ("sa.l",), _lower_triangle),  # (d, d)  OU noise factor (lower triangle used)
+)
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)

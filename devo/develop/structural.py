@@ -30,6 +30,7 @@ refuses the addition and counts it.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
@@ -43,13 +44,62 @@ from devo.develop.agent import (
     Agent,
     developing,
 )
+from devo.develop.blocks import Array, transposed, type_table
+from devo.develop.dims import E_DIM, H_DIM, MLP_DIM
 from devo.develop.mathx import accumulate_row, bernoulli_logit, softsign
-from devo.develop.rules import E_DIM, H_DIM, MLP_DIM, Rules
+from devo.genome import Block
 from devo.rng import integers, uniform
 from devo.snn.state import ERR_DEGREE, ERR_FULL, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 from devo.snn.structure import add_synapse, find_synapse, remove_synapse
 
+if TYPE_CHECKING:  # annotations only: rules.py assembles Rules from this module's ARRAYS
+    from devo.develop.rules import Rules
+
 assert MLP_DIM == 8, "project_pair and pruning write out P = 8 sums"
+
+_H, _E, _P = H_DIM, E_DIM, MLP_DIM
+BLOCKS = (
+    Block("prune.we", (_P, _E), help="pruning MLP: synapse-state weights"),
+    Block("prune.wpre", (_P, _H), help="pruning MLP: presynaptic-state weights"),
+    Block("prune.wpost", (_P, _H), help="pruning MLP: postsynaptic-state weights"),
+    Block("prune.b", (_P,), "const", 0.0, "pruning MLP: hidden bias"),
+    Block("prune.v", (_P,), help="pruning MLP: output weights"),
+    Block("prune.c", (2,), "values", help="pruning logit bias: lifetime, extra while developing",
+          values=(-7.0, 0.0)),
+    Block("add.wpre", (_P, _H), help="synaptogenesis MLP: presynaptic-state weights"),
+    Block("add.wpost", (_P, _H), help="synaptogenesis MLP: postsynaptic-state weights"),
+    Block("add.wd", (_P,), help="synaptogenesis MLP: distance weight"),
+    Block("add.b", (_P,), "const", 0.0, "synaptogenesis MLP: hidden bias"),
+    Block("add.v", (_P,), help="synaptogenesis MLP: output weights"),
+    Block("add.c", (2,), "values", help="synaptogenesis logit bias: lifetime, extra while developing",
+          values=(-6.0, 4.0)),
+    Block("syn.e0", (_E,), "values", help="state of a new synapse (before softsign)",
+          values=(0.0,) * _E),
+    Block("syn.ga", (_E, _H), scale=2.0, help="new synapse state: presynaptic factor of the pre x post term"),
+    Block("syn.gb", (_E, _H), scale=2.0, help="new synapse state: postsynaptic factor of the pre x post term"),
+    Block("syn.gain", (4,), "values", values=(0.5, 0.1, 0.1, 1.0),
+          help="weight gain per synapse type: input->hidden, hidden->hidden, hidden->output, input->output"),
+)
+ARRAYS = (
+    Array("prune_we", ("prune.we",)),  # (P, E)
+    Array("prune_wpre", ("prune.wpre",), transposed),  # (H, P)  transposed: row k = coefficients of h_k
+    Array("prune_wpost", ("prune.wpost",), transposed),  # (H, P)
+    Array("prune_b", ("prune.b",)),  # (P,)
+    Array("prune_v", ("prune.v",)),  # (P,)
+    Array("prune_c", ("prune.c",)),  # (2,)  output bias in the lifetime, extra bias while developing
+    Array("add_wpre", ("add.wpre",), transposed),  # (H, P)  transposed
+    Array("add_wpost", ("add.wpost",), transposed),  # (H, P)
+    Array("add_wd", ("add.wd",)),  # (P,)  weight of the distance
+    Array("add_b", ("add.b",)),  # (P,)
+    Array("add_v", ("add.v",)),  # (P,)
+    Array("add_c", ("add.c",)),  # (2,)
+    Array("syn_e0", ("syn.e0",)),  # (E,)  new synapse state = softsign(syn_e0 + ...)
+    Array("syn_ga", ("syn.ga",)),  # (E, H)  initial synapse state: presynaptic factor
+    Array("syn_gb", ("syn.gb",)),  # (E, H)  initial synapse state: postsynaptic factor
+    # (9,)  weight gain by (source kind, target kind), index 3 kind_src + kind_dst (0 for forbidden
+    # edges), clipped to [-1, 1] so no weight exceeds weight_max
+    Array("syn_gain", ("syn.gain",), lambda new, g: type_table(new, g).reshape(9), clip=np.s_[...]),
+)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

@@ -217,22 +217,34 @@ def _determinism(task: Task, seed: int, report: CheckReport) -> None:
         report.lines.append(f"determinism: same seeds and actions give the same {len(a_obs)} observations")
 
 
+def random_native_steps(task: Task, n: int, rng: np.ndarray) -> tuple[float, int, int]:
+    """``n`` steps of ``task``'s compiled fast path with uniformly random actions drawn from
+    ``rng`` (devo's ``uint64[4]`` state; a new lifetime first, a reset whenever an episode ends):
+    total reward, finished episodes, steps whose observation was not finite. check-env's native
+    check, and what ``devo bench envs`` times (the loop of :mod:`.native.loop`, specialised for the
+    task)."""
+    from devo.environments.compiled import for_task
+
+    s = task.spec
+    loop = for_task("devo.environments.native.loop", s)
+    params, state = task.native_buffers()
+    lo, hi = s.act_bounds()
+    return loop.random_steps(
+        params, state, np.zeros(s.obs_dim), np.zeros(s.action_size), lo, hi, ACTION_CODES[s.action_kind],
+        s.n_actions, s.max_episode_steps, n, rng,
+    )  # fmt: skip
+
+
 def _native(task: Task, seed: int, report: CheckReport) -> None:
     """The compiled functions called as a lifetime calls them (as Python first: numpy checks every
     index), then 10,000 compiled random steps, then, if the kernel can read the Python twin's state
     (``state_from_env``), both stepped in lockstep with the same actions."""
-    from devo.environments.compiled import for_task, load_kernel
+    from devo.environments.compiled import load_kernel
 
     s = task.spec
     _kernel_calls(task)
-    loop = for_task("devo.environments.native.loop", s)
-    params, state = task.native_buffers()
-    lo, hi = s.act_bounds()
     n = 10_000
-    total, episodes, bad = loop.random_steps(
-        params, state, np.zeros(s.obs_dim), np.zeros(s.action_size), lo, hi, ACTION_CODES[s.action_kind],
-        s.n_actions, s.max_episode_steps, n, rng_from_seed(derive_seed(seed, 20)),
-    )  # fmt: skip
+    total, episodes, bad = random_native_steps(task, n, rng_from_seed(derive_seed(seed, 20)))
     if bad:
         report.warnings.append(f"compiled fast path produced {bad} non-finite observations in {n} random steps")
     else:

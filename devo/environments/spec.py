@@ -8,9 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 ACTION_KINDS = ("discrete", "box", "multibinary")
-# the integer code of each kind in compiled code (its index in ACTION_KINDS)
-ACT_DISCRETE, ACT_BOX, ACT_MULTIBINARY = range(3)
+# each kind's code in compiled code (a lifetime's act step, the native random-action loop): its
+# index; compiled code tests ACT_DISCRETE and ACT_BOX, and treats any other code as multibinary
 ACTION_CODES = {kind: code for code, kind in enumerate(ACTION_KINDS)}
+ACT_DISCRETE = ACTION_CODES["discrete"]
+ACT_BOX = ACTION_CODES["box"]
+ACT_MULTIBINARY = ACTION_CODES["multibinary"]
 
 
 @dataclass(frozen=True)

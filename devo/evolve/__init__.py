@@ -6,7 +6,8 @@
 - :mod:`~devo.evolve.runner`: the generation loop of `devo run` / `devo resume`
 - :mod:`~devo.evolve.evaluate`: `devo eval`
 - :mod:`~devo.evolve.rundir`, :mod:`~devo.evolve.checkpoint`, :mod:`~devo.evolve.metrics`,
-  :mod:`~devo.evolve.genome_io`, :mod:`~devo.evolve.display`: the files of a run and its display
+  :mod:`~devo.evolve.display`: the files of a run and its display (genome files, which
+  :mod:`devo.inspect` reads too, are :mod:`devo.genome_io`)
 
 Submodules are imported on use (this package imports nothing heavy).
 """

@@ -28,9 +28,9 @@ import numpy as np
 
 from devo.errors import DevoError
 from devo.evolve.evaluate import eval_seed, run_lifetimes
-from devo.evolve.genome_io import GenomeFile, check_genome
 from devo.evolve.pool import build_evaluator
 from devo.experiment import Experiment, lifetime_hash
+from devo.genome_io import GenomeFile, check_genome
 
 __all__ = [
     "KNOCKOUTS", "AblationReport", "Knockout", "ablate_genome", "ablation_paths", "paired_interval", "plot_ablation",

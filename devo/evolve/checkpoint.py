@@ -10,7 +10,7 @@ Plain pickle executes code when read, so a checkpoint is read with a restricted 
 imported or called), and only from the ``checkpoints`` folder of the run being resumed. A newest
 checkpoint that cannot be read (damaged, foreign, keys missing) is renamed ``*.unreadable`` and
 the next older one kept is used instead. Files meant for sharing (genomes, eval results) are
-npz / JSON (:mod:`devo.evolve.genome_io`).
+npz / JSON (:mod:`devo.genome_io`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from devo.atomic import atomic_write_bytes
 from devo.errors import DevoError
-from devo.evolve.rundir import CHECKPOINTS, atomic_write_bytes
+from devo.evolve.rundir import CHECKPOINTS
 from devo.evolve.safe_pickle import safe_loads
 
 __all__ = [

@@ -9,20 +9,18 @@ the genome never saw during evolution.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from devo.errors import DevoError
-from devo.evolve.genome_io import GenomeFile, check_genome, load_genome
 from devo.evolve.pool import build_evaluator, open_pool
-from devo.evolve.rundir import BEST_GENOME, CONFIG
-from devo.experiment import Experiment, experiment_from_dict, lifetime_hash, load_experiment
+from devo.experiment import Experiment, lifetime_hash
+from devo.genome_io import GenomeFile, check_genome
+from devo.settings import with_episodes
 
-__all__ = ["EVAL_STREAM", "EvalReport", "eval_seed", "evaluate_genome", "resolve_target", "run_lifetimes"]
+__all__ = ["EVAL_STREAM", "EvalReport", "eval_seed", "evaluate_genome", "run_lifetimes"]
 
 EVAL_STREAM = 0xE7A1
 
@@ -85,60 +83,6 @@ def _num(x: float | None, width: int = 9) -> str:
     return f"{'-':>{width}}" if x is None else f"{x:>{width}.4g}"
 
 
-def resolve_target(target: str | Path, trust: Iterable[str] = ()) -> tuple[Experiment, GenomeFile, str]:
-    """A run directory (its config and best genome) or a genome file (its embedded config).
-
-    Either config is a file that may come from someone else: its ``task.env`` is built only if it
-    is devo's, an installed registration or a Gymnasium id, or is named in ``trust``
-    (``--trust-task``; :mod:`devo.environments.trust`).
-    """
-    from devo.environments.trust import require_trusted_task
-
-    path = Path(target)
-    if path.is_dir():
-        if not (path / CONFIG).is_file():
-            raise DevoError(f"{str(path)!r} is not a run directory (no {CONFIG})")
-        if not (path / BEST_GENOME).is_file():
-            raise DevoError(f"{str(path)!r} has no {BEST_GENOME}: {_why_no_best(path)}")
-        exp = load_experiment(path / CONFIG)
-        require_trusted_task(exp, f"{str(path / CONFIG)!r}", trust)
-        return exp, load_genome(path / BEST_GENOME), str(path / BEST_GENOME)
-    gf = load_genome(path)
-    if not isinstance(gf.meta.get("config"), dict):
-        raise DevoError(f"{str(path)!r} carries no config; evaluate it through its run directory instead")
-    try:
-        exp = experiment_from_dict(gf.meta["config"])
-    except DevoError as exc:
-        raise DevoError(f"{str(path)!r}: the config stored in the genome file is not valid ({exc})") from None
-    require_trusted_task(exp, f"the genome file {str(path)!r}", trust)
-    return exp, gf, str(path)
-
-
-def _why_no_best(run_dir: Path) -> str:
-    """Why a run directory has no best genome: no generation yet, or none gave a valid genome."""
-    from devo.evolve.metrics import read_metrics
-
-    try:
-        done = len(read_metrics(run_dir))
-    except (OSError, ValueError, DevoError):
-        done = 0
-    if not done:
-        return "no generation has finished yet"
-    return (
-        f"{done} generation(s) finished but no genome had a valid evaluation (every one had a lifetime that "
-        "raised or blew up; see error_count and nan_count in metrics.jsonl)"
-    )
-
-
-def _with_episodes(exp: Experiment, episodes: int) -> Experiment:
-    lt = exp.lifetime
-    try:
-        lt = replace(lt, n_episodes=episodes)
-    except ValueError:  # weighted fitness or last_k tied to the old episode count: irrelevant here
-        lt = replace(lt, n_episodes=episodes, fitness="mean", last_k=1, weights=[])
-    return replace(exp, lifetime=lt)
-
-
 def evaluate_genome(
     exp: Experiment,
     gf: GenomeFile,
@@ -157,7 +101,7 @@ def evaluate_genome(
     evaluator = build_evaluator(exp)
     check_genome(gf, int(evaluator.genome_size), lifetime_hash(exp))
     if episodes is not None and episodes != exp.lifetime.n_episodes:
-        exp = _with_episodes(exp, episodes)
+        exp = with_episodes(exp, episodes)
         evaluator = build_evaluator(exp)
     records = run_lifetimes(exp, gf.genome, [eval_seed(seed, i) for i in range(lifetimes)], workers, evaluator)
     n_ep = exp.lifetime.n_episodes

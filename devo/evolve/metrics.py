@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from devo.atomic import atomic_write_text
 from devo.errors import DevoError
 from devo.evolve.problem import GenomeEval
-from devo.evolve.rundir import METRICS, atomic_write_text
+from devo.evolve.rundir import METRICS
 from devo.lifetime import WORST_FITNESS
 
 __all__ = ["TIMING_FIELDS", "MetricsWriter", "generation_record", "read_metrics", "truncate_metrics"]

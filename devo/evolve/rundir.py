@@ -1,4 +1,4 @@
-"""Run directories and atomic file writes.
+"""Run directories.
 
 A run lives in ``<out>/<env>__<name>__<seed>__<time>/`` (CleanRL's naming)::
 
@@ -8,17 +8,14 @@ A run lives in ``<out>/<env>__<name>__<seed>__<time>/`` (CleanRL's naming)::
     best_genome.npz      the best genome so far, with its metadata (no pickle)
     checkpoints/         ckpt_<generation>.pkl, written atomically every k generations
 
-Every file is written to a temporary name in the same folder, flushed and fsynced, then
-``os.replace``d over the old one, so a kill at any moment leaves the old or the new file whole.
+Every file is written atomically (:mod:`devo.atomic`), so a kill at any moment leaves the old or
+the new file whole.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
-from contextlib import suppress
 from pathlib import Path
 
 from devo.errors import DevoError
@@ -28,15 +25,10 @@ __all__ = [
     "CHECKPOINTS",
     "CONFIG",
     "METRICS",
-    "atomic_write_bytes",
-    "atomic_write_text",
     "make_run_dir",
     "run_dir_name",
     "storage_error",
 ]
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 CONFIG = "config.toml"
 METRICS = "metrics.jsonl"
@@ -68,27 +60,6 @@ def make_run_dir(out: str | Path, env: str, name: str, seed: int) -> Path:
         (path / CHECKPOINTS).mkdir()
         return path
     raise FileExistsError(f"cannot create a run directory named {base} in {root}")
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, ``os.replace``)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; a run's files are as shareable as any
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def storage_error(exc: OSError, run_dir: str | Path) -> DevoError:

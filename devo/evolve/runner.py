@@ -42,6 +42,7 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 
+from devo.atomic import atomic_write_text
 from devo.errors import ConfigError, DevoError
 from devo.evolve.capacity import check_capacity
 from devo.evolve.checkpoint import (
@@ -53,11 +54,10 @@ from devo.evolve.checkpoint import (
     write_checkpoint,
 )
 from devo.evolve.display import Display
-from devo.evolve.genome_io import check_genome, check_transfer, load_genome, save_genome
 from devo.evolve.metrics import MetricsWriter, check_mlflow, generation_record, truncate_metrics
 from devo.evolve.pool import Pool, build_evaluator, open_pool
 from devo.evolve.problem import DevoProblem, GenomeEval, aggregate_trials
-from devo.evolve.rundir import BEST_GENOME, CONFIG, atomic_write_text, make_run_dir, storage_error
+from devo.evolve.rundir import BEST_GENOME, CONFIG, make_run_dir, storage_error
 from devo.evolve.searchers import build_searcher
 from devo.evolve.selection import CENTRE_INDEX, centre_of, select_final, update_hall, write_final
 from devo.experiment import (
@@ -67,6 +67,7 @@ from devo.experiment import (
     lifetime_hash,
     load_experiment,
 )
+from devo.genome_io import check_genome, check_transfer, load_genome, save_genome
 from devo.lifetime import WORST_FITNESS
 from devo.rng import derive_seed
 
@@ -151,19 +152,26 @@ def _preflight(exp: Experiment, evaluator: Any) -> None:
         raise DevoError(f"task.env: {exc}; nothing was started") from None
 
 
-def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
-    """Everything that can fail on bad input, before any run directory or Ray: the task and its
-    preflight episode, the Ray address, the evaluator and its memory, the centre."""
-    from devo.evolve.raynet import check_address
-
-    _check_task(exp)
+def _checked_evaluator(exp: Experiment) -> Any:
+    """What a start and a resume check before any Ray (MLflow, the Ray address), then the
+    evaluator, its memory and a preflight lifetime."""
     if exp.run.mlflow:
         check_mlflow()
     if exp.run.ray_address and exp.run.workers != 0:
+        from devo.evolve.raynet import check_address
+
         check_address(exp.run.ray_address)
     evaluator = build_evaluator(exp)
     check_capacity(evaluator, _lifetimes_at_once(exp))
     _preflight(exp, evaluator)
+    return evaluator
+
+
+def _prepare(exp: Experiment) -> tuple[Any, np.ndarray]:
+    """Everything that can fail on bad input, before any run directory or Ray: the task and its
+    preflight episode, the Ray address, the evaluator and its memory, the centre."""
+    _check_task(exp)
+    evaluator = _checked_evaluator(exp)
     size = int(evaluator.genome_size)
     if exp.run.init_genome:
         gf = load_genome(exp.run.init_genome)
@@ -629,15 +637,7 @@ def resume_run(
     if done >= exp.run.generations and not final_pending:
         print(f"{run_dir}: already complete ({done} of {exp.run.generations} generations); nothing to do")
         return RunOutcome(run_dir, done, float(state.handed_over()[1]), False)
-    if exp.run.mlflow:
-        check_mlflow()
-    if exp.run.ray_address and exp.run.workers != 0:
-        from devo.evolve.raynet import check_address
-
-        check_address(exp.run.ray_address)
-    evaluator = build_evaluator(exp)
-    check_capacity(evaluator, _lifetimes_at_once(exp))
-    _preflight(exp, evaluator)
+    evaluator = _checked_evaluator(exp)
     if int(evaluator.genome_size) != int(payload["genome_size"]):
         raise DevoError(
             f"the lifetime now makes genomes of {evaluator.genome_size} values, the checkpoint has "

@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from devo.atomic import atomic_write_text
 from devo.evolve.pool import Pool
 from devo.evolve.problem import GenomeEval, aggregate_trials
-from devo.evolve.rundir import atomic_write_text
 from devo.rng import derive_seed
 
 __all__ = ["CENTRE_INDEX", "FINAL_FILE", "STREAM_FINAL", "FinalSelection", "centre_of", "select_final", "update_hall"]

@@ -24,14 +24,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 
-from devo.inspect.recording import GrowthRecording
 from devo.snn import state as S
 from devo.snn.snapshot import NetworkSnapshot
+
+if TYPE_CHECKING:  # annotations only: recording imports this module (GrowthRecording.to_networkx)
+    from devo.inspect.recording import GrowthRecording
 
 __all__ = ["graph_data", "read_json", "to_networkx", "write_graphml", "write_json"]
 

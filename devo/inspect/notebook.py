@@ -8,11 +8,14 @@ from __future__ import annotations
 import base64
 import html
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from devo.inspect.recording import GrowthRecording
+if TYPE_CHECKING:  # annotations only: recording imports this module (GrowthRecording._repr_html_)
+    from devo.inspect.recording import GrowthRecording
+
 
 __all__ = ["recording_html", "thumbnails"]
 

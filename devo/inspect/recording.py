@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from devo.errors import DevoError
 from devo.lifetime import Evaluator, LifetimeResult, LifetimeSetup, Recording
+from devo.settings import with_episodes
 from devo.snn.snapshot import NetworkSnapshot
 
 __all__ = ["STAGES", "GrowthRecording", "Phase", "auto_snap_every", "grow", "setup_from"]
@@ -251,20 +252,6 @@ def setup_from(config: Any) -> Any:
     raise TypeError(f"config must be an Experiment, a config dict or a TOML path, got {type(config).__name__}")
 
 
-def with_episodes(setup: Any, episodes: int) -> Any:
-    """A copy of ``setup`` whose lifetimes have ``episodes`` episodes."""
-    if episodes < 1:
-        raise DevoError(f"--episodes must be >= 1, got {episodes}")
-    lt = setup.lifetime
-    if lt.n_episodes == episodes:
-        return setup
-    try:
-        lt = replace(lt, n_episodes=episodes)
-    except ValueError:  # weighted fitness or last_k tied to the old episode count
-        lt = replace(lt, n_episodes=episodes, fitness="mean", last_k=1, weights=[])
-    return replace(setup, lifetime=lt)
-
-
 def auto_snap_every(evaluator: Evaluator) -> int:
     """Steps between snapshots so a full-length life gets about :data:`TARGET_FRAMES` of them."""
     return max(1, math.ceil(evaluator.max_steps / TARGET_FRAMES))
@@ -282,7 +269,7 @@ def grow(
     """Grow ``genome`` under ``config`` for one lifetime with seed ``seed``, recording everything.
 
     Args:
-        genome: a 1-D genome vector, a :class:`~devo.evolve.genome_io.GenomeFile`, or the path of a
+        genome: a 1-D genome vector, a :class:`~devo.genome_io.GenomeFile`, or the path of a
             genome file.
         config: an ``Experiment`` (or any lifetime setup), a resolved-config dict or a TOML path.
         seed: the evaluation seed: the lifetime is the first one ``devo eval --seed seed`` runs,
@@ -293,7 +280,7 @@ def grow(
         evaluator: reuse an evaluator built for exactly this config.
     """
     from devo.develop.rules import rules_from_genome
-    from devo.evolve.genome_io import GenomeFile, load_genome
+    from devo.genome_io import GenomeFile, load_genome
     from devo.snn import state as S
     from devo.snn.decoders import KIND_NAMES as DEC_NAMES
 

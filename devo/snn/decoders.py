@@ -38,8 +38,6 @@ KIND_NAMES = {
     "membrane": MEMBRANE,
     "binary": BINARY,
 }
-DISCRETE = (COUNT, FIRST_SPIKE)
-CONTINUOUS = (COUNT_DIFF, MEMBRANE)
 
 
 def n_output_neurons(kind: int, n: int) -> int:

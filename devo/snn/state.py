@@ -55,7 +55,7 @@ T_A_MINUS = 5  # depression amplitude (post before pre)
 T_D_SYN = 6  # decay of the synaptic current per tick (0 = delta synapses)
 N_TP = 7
 
-# per-neuron parameter vector, in this order (used by add_neuron and set_neuron_params)
+# per-neuron parameter vector, in this order (used by add_neuron)
 P_BETA = 0  # membrane leak factor beta = exp(-1/tau_m)
 P_THR = 1  # firing threshold theta
 P_VRESET = 2  # reset potential
@@ -66,7 +66,6 @@ P_BIAS = 6  # constant input current
 N_NP = 7
 
 # structural-edit results (>= 0 is a slot or a neuron index)
-OK = 0
 ERR_FULL = -1  # no free slot (synapse buffer or neuron buffer)
 ERR_DEGREE = -2  # the source's out-table or the target's in-table is full
 ERR_FORBIDDEN = -3  # the allowed-edge mask forbids the edge

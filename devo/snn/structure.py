@@ -230,18 +230,6 @@ def remove_neuron(net: NetState, i: int) -> bool:
     return True
 
 
-@njit(cache=True, error_model="numpy", _nrt=False)
-def set_neuron_params(net: NetState, i: int, params: np.ndarray) -> None:
-    """Overwrite neuron ``i``'s parameters with the packed ``P_*`` vector."""
-    net.beta[i] = params[P_BETA]
-    net.thr[i] = params[P_THR]
-    net.v_reset[i] = params[P_VRESET]
-    net.t_ref[i] = np.int32(params[P_TREF])
-    net.rho[i] = params[P_RHO]
-    net.a_inc[i] = params[P_AINC]
-    net.bias[i] = params[P_BIAS]
-
-
 @njit(cache=True, error_model="numpy")
 def add_synapses(net: NetState, src: np.ndarray, dst: np.ndarray, w: np.ndarray, out: np.ndarray) -> int:
     """Add many synapses (zero state); ``out[k]`` receives each result code. Returns how many were added."""

@@ -22,7 +22,7 @@ import pytest
 
 from devo.campaign.records import ABLATION, CURVE, EVAL, GENOME, RUN
 from devo.cli import main
-from devo.evolve.genome_io import load_genome
+from devo.genome_io import load_genome
 
 FIXTURE = Path(__file__).parent / "report_fixture"
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from devo.cli import main
-from devo.evolve.genome_io import save_genome
+from devo.genome_io import save_genome
 from tests.commands.test_evolve_commands import _free_port, devo, no_ray  # noqa: F401 - fixture
 from tests.evolve.helpers import tiny_toml
 
@@ -157,7 +157,7 @@ def test_metrics_on_a_read_only_file_system_is_a_message(tmp_path, capsys, monke
 
 
 def test_eval_out_on_a_read_only_file_system_after_the_evaluation(tmp_path, capsys, monkeypatch) -> None:
-    import devo.evolve.rundir as rundir
+    import devo.atomic as atomic
 
     assert main(["run", str(_cfg(tmp_path, generations=1, workers=0)), "--quiet"]) == 0
     run_dir = next((tmp_path / "runs").iterdir())
@@ -166,7 +166,7 @@ def test_eval_out_on_a_read_only_file_system_after_the_evaluation(tmp_path, caps
     def read_only(path, text):
         raise OSError(errno.EROFS, "Read-only file system", str(path))
 
-    monkeypatch.setattr(rundir, "atomic_write_text", read_only)
+    monkeypatch.setattr(atomic, "atomic_write_text", read_only)
     assert main(["eval", str(run_dir), "--lifetimes", "1", "--out", str(tmp_path / "e.json")]) == 2
     out = capsys.readouterr()
     assert "Read-only file system" in out.err and "e.json" in out.err and "the results are printed above" in out.err

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from devo.develop import agent as A
-from devo.develop.rules import PLASTIC_INIT, gain_table, plastic_table
-from devo.develop.step import PY_BIRTH, py_step
+from devo.develop.edge import PLASTIC_INIT
+from devo.develop.rules import rules_array
+from devo.lifetime.step import PY_BIRTH, py_step
 from devo.snn import state as S
 from devo.snn.dynamics import reset_activity
 from tests.develop.helpers import evaluator, set_block
@@ -106,13 +107,13 @@ def test_plastic_component_starts_at_zero_and_learns_only_in_life() -> None:
     net = off.last_state
     alive = net.s_alive != 0
     t = 3 * net.kind[net.src[alive]] + net.kind[net.dst[alive]]
-    gt = gain_table(on.spec.unflatten(g)["syn.gain"])
+    gt = rules_array("syn_gain", on.spec.unflatten(g)["syn.gain"])
     np.testing.assert_allclose(net.w[alive], 2.0 * gt[t] * net.e[alive, 0], rtol=1e-6, atol=1e-7)
 
 
 def test_plastic_table_rows_follow_the_synapse_types() -> None:
     rows = np.arange(20, dtype=np.float32).reshape(4, 5) / 10
-    tab = plastic_table(rows).reshape(3, 3, 5)
+    tab = rules_array("plastic", rows).reshape(3, 3, 5)
     np.testing.assert_array_equal(tab[S.INPUT, S.HIDDEN, :4], rows[0, :4])
     np.testing.assert_array_equal(tab[S.HIDDEN, S.HIDDEN, :4], rows[1, :4])
     np.testing.assert_array_equal(tab[S.HIDDEN, S.OUTPUT, :4], rows[2, :4])
@@ -197,8 +198,8 @@ def _hand_wired_forager(b0: float) -> float:
     food was. Development is off; the network is built by hand after birth."""
     from devo_environments.foraging import ForagingEnv
 
-    from devo.develop.session import box_step, make_box
-    from devo.develop.step import PY_ACT, PY_LEARN, PY_LEARN_ACT
+    from devo.lifetime.session import box_step, make_box
+    from devo.lifetime.step import PY_ACT, PY_LEARN, PY_LEARN_ACT
     from devo.rng import derive_seed
     from devo.snn.structure import add_synapse
 

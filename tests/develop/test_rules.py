@@ -14,8 +14,8 @@ from devo.develop import agent as A
 from devo.develop.edge import edge_rule
 from devo.develop.mathx import bernoulli_logit
 from devo.develop.node import node_rule
-from devo.develop.step import PY_BIRTH, py_step
 from devo.develop.structural import prune
+from devo.lifetime.step import PY_BIRTH, py_step
 from devo.rng import PyRng
 from devo.snn import state as S
 from tests.develop.helpers import evaluator

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from devo.evolve.genome_io import load_genome
 from devo.evolve.metrics import TIMING_FIELDS, read_metrics
 from devo.evolve.rundir import BEST_GENOME
 from devo.experiment import Experiment, experiment_from_dict
+from devo.genome_io import load_genome
 
 # Short lifetimes: one or two episodes of at most 30 steps.
 TINY: dict[str, Any] = {
@@ -37,14 +38,18 @@ def tiny(out: Path, **changes: Any) -> Experiment:
     return experiment_from_dict(data)
 
 
+def with_run(exp: Experiment, **changes: Any) -> Experiment:
+    """A copy of ``exp`` with some ``run`` fields changed."""
+    return replace(exp, run=replace(exp.run, **changes))
+
+
 def tiny_toml(path: Path, out: Path, **run: Any) -> Path:
     """The tiny experiment as a TOML file (for CLI and subprocess tests)."""
     from devo.experiment import experiment_to_toml
-    from devo.experiment import with_run as _with_run
 
     exp = tiny(out)
     if run:
-        exp = _with_run(exp, **run)
+        exp = with_run(exp, **run)
     path.write_text(experiment_to_toml(exp))
     return path
 

@@ -11,8 +11,8 @@ import pytest
 
 from devo.cli import main
 from devo.evolve.ablate import KNOCKOUTS, ablate_genome, ablation_paths, paired_interval, t_quantile
-from devo.evolve.genome_io import load_genome, save_genome
 from devo.experiment import experiment_to_dict, lifetime_hash
+from devo.genome_io import load_genome, save_genome
 from devo.lifetime import Evaluator
 from tests.evolve.helpers import tiny
 

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 
+from devo.atomic import atomic_write_text
 from devo.errors import DevoError
 from devo.evolve.checkpoint import (
     encode_checkpoint,
@@ -18,9 +19,9 @@ from devo.evolve.checkpoint import (
     write_checkpoint,
 )
 from devo.evolve.display import Display, format_duration
-from devo.evolve.genome_io import check_genome, load_genome, save_genome
 from devo.evolve.metrics import read_metrics, truncate_metrics
-from devo.evolve.rundir import CHECKPOINTS, METRICS, atomic_write_text, make_run_dir, run_dir_name
+from devo.evolve.rundir import CHECKPOINTS, METRICS, make_run_dir, run_dir_name
+from devo.genome_io import check_genome, load_genome, save_genome
 
 
 @pytest.mark.parametrize("suffix", [".npz", ".json"])

@@ -22,7 +22,7 @@ def test_another_devo_checkout_has_another_identity(tmp_path) -> None:
     copy = tmp_path / "devo"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
     assert identity.same_devo(mine, identity.package_identity(copy, devo.__version__))  # same code: fine
-    (copy / "lifetime.py").write_text((copy / "lifetime.py").read_text() + "\n# changed\n")
+    (copy / "lifetime" / "evaluator.py").write_text((copy / "lifetime" / "evaluator.py").read_text() + "\n# changed\n")
     assert not identity.same_devo(mine, identity.package_identity(copy, devo.__version__))
 
 

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 
 from devo.evolve.checkpoint import latest_checkpoint, list_checkpoints
-from devo.evolve.genome_io import load_genome
 from devo.evolve.metrics import TIMING_FIELDS, read_metrics
 from devo.evolve.rundir import BEST_GENOME, CONFIG
 from devo.evolve.runner import resume_run, start_run
-from devo.experiment import lifetime_hash, load_experiment, with_run
+from devo.experiment import lifetime_hash, load_experiment
+from devo.genome_io import load_genome
 
-from .helpers import assert_same_run, quiet_stream, tiny, tiny_toml, untimed
+from .helpers import assert_same_run, quiet_stream, tiny, tiny_toml, untimed, with_run
 
 METRIC_FIELDS = {
     "generation", "best", "mean", "median", "worst", "best_so_far", "env_steps", "env_steps_total", "lifetimes",

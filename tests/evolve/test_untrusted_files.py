@@ -18,11 +18,11 @@ from devo.cli import main
 from devo.config import to_toml
 from devo.errors import DevoError
 from devo.evolve.checkpoint import FORMAT, VERSION, latest_checkpoint, read_checkpoint
-from devo.evolve.genome_io import save_genome
 from devo.evolve.rundir import CHECKPOINTS, CONFIG, make_run_dir
 from devo.evolve.runner import resume_run, start_run
 from devo.evolve.safe_pickle import UnsafePickleError, safe_loads
 from devo.experiment import experiment_to_dict
+from devo.genome_io import save_genome
 
 from .helpers import assert_same_run, quiet_stream, tiny
 

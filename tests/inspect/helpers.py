@@ -54,7 +54,7 @@ def genome_for(exp: Experiment, seed: int = 0) -> np.ndarray:
 def make_run_dir(path: Path, exp: Experiment, genome: np.ndarray | None, metrics: list[dict] | None = None,
                  partial_line: bool = False) -> Path:
     """What `devo run` leaves: config.toml, metrics.jsonl, best_genome.npz (if ``genome``)."""
-    from devo.evolve.genome_io import save_genome
+    from devo.genome_io import save_genome
 
     path.mkdir(parents=True, exist_ok=True)
     (path / "checkpoints").mkdir(exist_ok=True)

@@ -37,7 +37,7 @@ def test_inspect_a_run_directory(run_dir, capsys):
     summary = json.loads((out / "summary.json").read_text())
     # the recorded lifetime is `devo eval --seed 5`'s first lifetime: its returns are among eval's
     from devo.evolve.evaluate import evaluate_genome
-    from devo.evolve.genome_io import load_genome
+    from devo.genome_io import load_genome
 
     ev = evaluate_genome(small(), load_genome(run_dir / "best_genome.npz"), lifetimes=1, seed=5)
     assert summary["returns"] == [ev.per_episode[k]["mean"] for k in range(len(summary["returns"]))]
@@ -100,7 +100,7 @@ def test_genome_made_for_another_config(tmp_path, run_dir, capsys):
 
 
 def test_genome_without_config(tmp_path, genome, capsys):
-    from devo.evolve.genome_io import save_genome
+    from devo.genome_io import save_genome
 
     save_genome(tmp_path / "bare.npz", genome, {})
     _fails(capsys, ["inspect", str(tmp_path / "bare.npz")], "carries no config", "--config")

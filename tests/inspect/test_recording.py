@@ -21,8 +21,8 @@ def test_regrowth_is_deterministic(recording, experiment, genome):
 
 
 def test_grow_accepts_genome_files_and_config_dicts(tmp_path, recording, experiment, genome):
-    from devo.evolve.genome_io import save_genome
     from devo.experiment import experiment_to_dict
+    from devo.genome_io import save_genome
 
     save_genome(tmp_path / "g.npz", genome, {})
     rec = grow(tmp_path / "g.npz", experiment_to_dict(experiment), seed=3, snap_every=4)
@@ -108,7 +108,7 @@ def test_grow_seed_is_the_inspect_seed(recording, experiment, genome, tmp_path):
     """grow(genome, config, seed=S) is the lifetime `devo inspect --seed S` records: `devo eval
     --seed S`'s first lifetime."""
     from devo.evolve.evaluate import eval_seed, evaluate_genome
-    from devo.evolve.genome_io import load_genome
+    from devo.genome_io import load_genome
     from devo.inspect.target import lifetime_seed
     from tests.inspect.helpers import make_run_dir
 

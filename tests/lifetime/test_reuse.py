@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devo.develop import batch as B
 from devo.develop.rules import fill_rules, genome_spec, rules_buffer, rules_from_genome
 from devo.lifetime import Evaluator
+from devo.lifetime import batch as B
 from devo.settings import DevelopConfig, NetworkConfig
 from devo.snn import state as S
 from devo.snn.reset import reset_network

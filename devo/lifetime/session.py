@@ -11,7 +11,7 @@ from __future__ import annotations
 from numba import njit, types
 from numba.experimental import structref
 
-from devo.develop.step import py_step
+from devo.lifetime.step import py_step
 
 
 @structref.register
@@ -34,5 +34,5 @@ def make_box(net, ag, R, rec) -> LifeBox:
 
 @njit(cache=True, error_model="numpy")
 def box_step(box: LifeBox, mode: int, reward: float, terminated: bool, episode: int, t: int, spikes: int) -> int:
-    """:func:`devo.develop.step.py_step` on the boxed state."""
+    """:func:`devo.lifetime.step.py_step` on the boxed state."""
     return py_step(box.net, box.ag, box.R, box.rec, mode, reward, terminated, episode, t, spikes)

@@ -14,10 +14,11 @@ ratio ``speed-up`` is what to compare across machines. Single-threaded.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Iterator
 
 import numpy as np
+
+from devo.bench.timing import median_per_unit
 
 TITLE = "spiking substrate: ns per tick, compiled vs numpy reference"
 COLUMNS = [
@@ -58,25 +59,6 @@ def build(n: int, density: float, seed: int = 0):
     return net
 
 
-def _time_block(fn, target_s: float, reps: int, start_n: int = 1) -> float:
-    """Median seconds per call of ``fn(k)`` running k ticks, k sized to ``target_s`` per block."""
-    k = start_n
-    while True:
-        t0 = time.perf_counter()
-        fn(k)
-        dt = time.perf_counter() - t0
-        if dt >= target_s / 4 or k >= 1 << 22:
-            break
-        k *= 4
-    k = max(1, int(k * target_s / max(dt, 1e-9)))
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn(k)
-        times.append((time.perf_counter() - t0) / k)
-    return float(np.median(times))
-
-
 def run(args: argparse.Namespace) -> Iterator[dict]:
     from devo.snn import state as S
     from devo.snn.dynamics import run_ticks
@@ -92,12 +74,14 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
                 run_ticks(kern, 10, traces)  # compile / warm up
                 t0 = kern.meta[S.M_TICK]
                 counts0 = int(kern.count.sum())
-                t_k = _time_block(lambda k, s=kern, tr=traces: run_ticks(s, k, tr), args.block_s, args.reps)
+                t_k = median_per_unit(
+                    lambda k, s=kern, tr=traces: run_ticks(s, k, tr), 1, args.block_s, args.reps, max_n=1 << 22
+                )
                 ticks = kern.meta[S.M_TICK] - t0
                 rate = (int(kern.count.sum()) - counts0) / max(ticks, 1) / n
-                t_r = _time_block(
+                t_r = median_per_unit(
                     lambda k, s=ref, tr=traces: run_ticks_reference(s, k, tr),
-                    args.block_s, max(1, args.reps // 2),
+                    1, args.block_s, max(1, args.reps // 2), max_n=1 << 22,
                 )
                 yield {
                     "n": n,

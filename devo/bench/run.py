@@ -131,7 +131,7 @@ def gymne_workload(popsize: int, generations: int, workers: int, min_seconds: fl
 def _workload_genome(path: str | None) -> tuple[object, np.ndarray]:
     """The experiment and genome of the workload (see ``--genome``)."""
     from devo.errors import DevoError
-    from devo.evolve.evaluate import resolve_target
+    from devo.evolve.target import resolve_target
 
     if path is None and not DEFAULT_GENOME.is_file():
         from devo.evolve.pool import build_evaluator
@@ -139,7 +139,8 @@ def _workload_genome(path: str | None) -> tuple[object, np.ndarray]:
 
         exp = load_experiment(FALLBACK_CONFIG)
         return exp, build_evaluator(exp).initial_genome(0)
-    exp, gf, _ = resolve_target(path or DEFAULT_GENOME)
+    t = resolve_target(path or DEFAULT_GENOME)
+    exp, gf = t.experiment, t.genome_file
     if exp.task.env != "CartPole-v1":
         raise DevoError(f"devo bench run compares on CartPole-v1; {str(path)!r} is a {exp.task.env} genome")
     return exp, np.asarray(gf.genome, np.float32)

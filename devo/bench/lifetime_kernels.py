@@ -1,4 +1,4 @@
-"""Compiled timing loops for :mod:`devo.develop.bench` (one rule, many times, no Python between)."""
+"""Compiled timing loops for :mod:`devo.bench.lifetime` (one rule, many times, no Python between)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from numba import njit
 
 from devo.develop.edge import edge_rule
 from devo.develop.node import node_rule
-from devo.develop.step import env_act
 from devo.develop.structural import prune, synaptogenesis
+from devo.lifetime.step import env_act
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

@@ -7,7 +7,7 @@ life (DESIGN.md §4):
 1. birth: seed cells (all inputs, all outputs, a few hidden) and an initial reservoir;
 2. development for ``dev_steps`` steps, then spontaneous activity for ``sa_steps`` steps;
 3. ``n_episodes`` episodes without resetting the network; each env step is sense -> K ticks ->
-   act -> learn (:mod:`devo.develop.step`).
+   act -> learn (:mod:`devo.lifetime.step`).
 
 For native tasks the whole lifetime runs in one compiled call; a Python environment gets one
 compiled call per env step. The fitness aggregates the episode returns (mean, last-k, or
@@ -27,21 +27,20 @@ from typing import Any, Protocol
 import numpy as np
 
 from devo.develop import agent as A
-from devo.develop import batch as B
-from devo.develop import record as REC
-from devo.develop.rules import E_DIM, H_DIM, RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
-from devo.develop.session import box_step, make_box
-from devo.develop.step import (
-    ACT_BINARY,
-    ACT_BOX,
-    ACT_DISCRETE,
+from devo.develop.dims import E_DIM, H_DIM
+from devo.develop.rules import RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
+from devo.environments.spec import ACTION_CODES
+from devo.errors import ConfigError
+from devo.genome import GenomeSpec
+from devo.lifetime import batch as B
+from devo.lifetime import record as REC
+from devo.lifetime.session import box_step, make_box
+from devo.lifetime.step import (
     PY_ACT,
     PY_BIRTH,
     PY_LEARN,
     PY_LEARN_ACT,
 )
-from devo.errors import ConfigError
-from devo.genome import GenomeSpec
 from devo.rng import derive_seed, rng_from_seed
 from devo.settings import DevelopConfig, LifetimeConfig, NetworkConfig, TaskConfig
 from devo.snn import decoders as D
@@ -140,7 +139,6 @@ def io_layout(encoder: E.EncoderSpec, obs_dim: int, n_outputs: int) -> tuple[np.
 
 
 _DECODER_AUTO = {"discrete": "count", "box": "count_diff", "multibinary": "binary"}
-_ACT_KIND = {"discrete": ACT_DISCRETE, "box": ACT_BOX, "multibinary": ACT_BINARY}
 _DECODER_FITS = {
     "discrete": ("count", "first_spike"),
     "box": ("count_diff", "membrane"),
@@ -208,7 +206,7 @@ class Evaluator:
         ci[A.C_TICKS] = net.ticks_per_step
         ci[A.C_ENC] = self.encoder.code
         ci[A.C_DEC] = self.decoder
-        ci[A.C_ACT_KIND] = _ACT_KIND[spec.action_kind]
+        ci[A.C_ACT_KIND] = ACTION_CODES[spec.action_kind]
         ci[A.C_FAMILY] = A.FROZEN if dev.freeze_after_development else A.FAMILIES[dev.plasticity]
         ci[A.C_STRUCTURAL] = int(dev.structural)
         ci[A.C_STRUCT_LIFE] = int(dev.structural_during == "lifetime")
@@ -240,8 +238,8 @@ class Evaluator:
         self._live: _Live | None = None  # state reused by every lifetime (allocated on first use)
 
     def _kernels(self) -> Any:
-        """The compiled lifetime specialised for this task (:mod:`devo.develop.task_life`)."""
-        from devo.develop.task_life import life_kernels
+        """The compiled lifetime specialised for this task (:mod:`devo.lifetime.task_life`)."""
+        from devo.lifetime.task_life import life_kernels
 
         return life_kernels(self.task.spec)
 
@@ -290,7 +288,7 @@ class Evaluator:
         """One lifetime of ``genome`` per seed, each as :meth:`run` without recording gives it.
 
         The state is allocated once per evaluator and reset in place between lifetimes
-        (:mod:`devo.develop.batch`), the rules are shaped once per genome, and on a native task
+        (:mod:`devo.lifetime.batch`), the rules are shaped once per genome, and on a native task
         the whole list is one compiled call."""
         g = self.spec.check(genome)  # wrong length: ValueError naming both lengths
         if not np.isfinite(g).all():

@@ -1,7 +1,7 @@
 """Many lifetimes on one preallocated state: reset in place, one compiled call per chunk.
 
 An :class:`~devo.lifetime.Evaluator` allocates a lifetime's network, agent and recorder once and
-keeps them in a :class:`~devo.develop.session.LifeBox` with the rules (views into a buffer refilled
+keeps them in a :class:`~devo.lifetime.session.LifeBox` with the rules (views into a buffer refilled
 per genome, :func:`devo.develop.rules.fill_rules`). Between lifetimes :func:`reset_lifetime` puts
 the network (:func:`devo.snn.reset.reset_network`), the agent and the recorder back to what a fresh
 allocation gives, entry for entry, with the next lifetime's random state: the same genome and seed
@@ -29,7 +29,7 @@ from devo.develop.agent import (
     K_SPIKES,
     Agent,
 )
-from devo.develop.record import Recorder
+from devo.lifetime.record import Recorder
 from devo.snn.reset import reset_network
 from devo.snn.state import M_NNEU, M_NSYN, NetState
 
@@ -140,7 +140,7 @@ def lifetime_stats(net: NetState, ag: Agent, out: np.ndarray) -> None:
 
 @njit(cache=True, error_model="numpy")
 def reset_box(box, rng_state: np.ndarray) -> None:
-    """:func:`reset_lifetime` on a :class:`~devo.develop.session.LifeBox` (the Python-environment
+    """:func:`reset_lifetime` on a :class:`~devo.lifetime.session.LifeBox` (the Python-environment
     path: one cheap call, then one per env step)."""
     reset_lifetime(box.net, box.ag, box.rec, rng_state)
 
@@ -149,5 +149,3 @@ def reset_box(box, rng_state: np.ndarray) -> None:
 def box_stats(box, out: np.ndarray) -> None:
     """:func:`lifetime_stats` of the boxed lifetime."""
     lifetime_stats(box.net, box.ag, out)
-
-

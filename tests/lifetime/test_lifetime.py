@@ -70,7 +70,7 @@ def test_identical_across_processes() -> None:
     here = [ev(ev.initial_genome(s), 100 + s) for s in range(3)]
     code = (
         "from tests.develop.helpers import evaluator\n"
-        "from tests.develop.test_lifetime import _digest\n"
+        "from tests.lifetime.test_lifetime import _digest\n"
         "ev = evaluator()\n"
         "print(_digest([ev(ev.initial_genome(s), 100 + s) for s in range(3)]))\n"
     )
@@ -185,9 +185,9 @@ def test_weight_is_the_type_gain_times_the_state() -> None:
 
 
 def test_gain_table_is_clipped_and_zero_for_forbidden_edges() -> None:
-    from devo.develop.rules import gain_table
+    from devo.develop.rules import rules_array
 
-    tab = gain_table(np.array([2.0, -3.0, 0.5, 0.0], np.float32)).reshape(3, 3)
+    tab = rules_array("syn_gain", np.array([2.0, -3.0, 0.5, 0.0], np.float32)).reshape(3, 3)
     assert tab[S.INPUT, S.HIDDEN] == 1.0 and tab[S.HIDDEN, S.HIDDEN] == -1.0
     assert tab[S.HIDDEN, S.OUTPUT] == 0.5 and tab[S.INPUT, S.OUTPUT] == 0.0
     assert (tab[:, S.INPUT] == 0).all() and (tab[S.OUTPUT] == 0).all()
@@ -217,7 +217,7 @@ def test_rstdp_changes_weights_only_where_eligibility_and_modulator_coincide() -
     ev = evaluator(develop={"plasticity": "rstdp"})
     g = set_block(ev, ev.initial_genome(0), "rstdp", [0.5, 0.0, 0.0])
     net, ag, R, rec = ev.prepare(g, 0)
-    from devo.develop.step import PY_BIRTH, py_step
+    from devo.lifetime.step import PY_BIRTH, py_step
 
     py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
     syn = np.flatnonzero(net.s_alive)

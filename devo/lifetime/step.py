@@ -1,5 +1,5 @@
 """One step of each phase of a life (the whole compiled lifetime on a compiled task:
-:mod:`devo.develop.task_life`).
+:mod:`devo.lifetime.task_life`).
 
 Per env step, in this order:
 
@@ -72,19 +72,16 @@ from devo.develop.edge import edge_rule, hebbian_rule, rstdp_rule
 from devo.develop.growth import birth, neurogenesis
 from devo.develop.modulator import silence_modulator, update_modulator
 from devo.develop.node import node_rule
-from devo.develop.record import Recorder, record_step, take_snapshot
 from devo.develop.rules import Rules
 from devo.develop.spontaneous import ou_start, ou_step
 from devo.develop.structural import prune, synaptogenesis
+from devo.environments.spec import ACT_BOX, ACT_DISCRETE
+from devo.lifetime.record import Recorder, record_step, take_snapshot
 from devo.snn.decoders import break_ties, decode_binary, decode_continuous, decode_discrete
 from devo.snn.dynamics import reset_activity, run_step
 from devo.snn.encoders import encode
 from devo.snn.normalize import normalize
 from devo.snn.state import NetState
-
-ACT_DISCRETE = 0
-ACT_BOX = 1
-ACT_BINARY = 2
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)

@@ -23,11 +23,12 @@ constants from that measurement, not re-measured here (JAX is not a devo depende
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from devo.bench.timing import fastest
 
 TITLE = "lifetime: us per agent-step (development + spontaneous activity + CartPole), per family"
 COLUMNS = [
@@ -106,18 +107,8 @@ def _per_call(fn, *args, reps: int, repeats: int = 1, fresh=None) -> float:
         return ((fresh(),) + args if fresh else args) + (reps,)
 
     fn(*call_args()[:-1], 1)
-    best = min(_fastest(1, fn, *call_args())[0] for _ in range(max(repeats, 1)))
+    best = min(fastest(1, fn, *call_args())[0] for _ in range(max(repeats, 1)))
     return best / reps * 1e6
-
-
-def _fastest(repeats: int, fn, *args) -> tuple[float, object]:
-    """Fastest wall time of ``fn(*args)`` over ``repeats`` calls, and its (deterministic) result."""
-    best, out = float("inf"), None
-    for _ in range(max(repeats, 1)):
-        t0 = time.perf_counter()
-        out = fn(*args)
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def _lifetimes(ev, genome: np.ndarray, n: int):
@@ -134,9 +125,9 @@ def _lifetimes(ev, genome: np.ndarray, n: int):
 
 def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
     """Per-step cost of each learned rule (us), amortised over its clock."""
+    from devo.bench.lifetime_kernels import time_act, time_edge, time_node, time_structural
     from devo.develop import agent as A
-    from devo.develop.bench_kernels import time_act, time_edge, time_node, time_structural
-    from devo.develop.step import PY_BIRTH, py_step
+    from devo.lifetime.step import PY_BIRTH, py_step
 
     net, ag, R, rec = ev.prepare(genome, 0)
     py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
@@ -206,7 +197,7 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
             times, steps, env_steps, syn = [], [], [], []
             dev_steps = ev.setup.develop.dev_steps + ev.setup.develop.sa_steps
             for k in range(args.lifetimes):
-                t, r = _fastest(args.repeats, ev, g, 1 + k)
+                t, r = fastest(args.repeats, ev, g, 1 + k)
                 times.append(t)
                 steps.append(dev_steps + r.env_steps)
                 env_steps.append(r.env_steps)
@@ -220,8 +211,8 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
             ev_dev = Evaluator(replace(ev.setup, lifetime=one_step, task=task1))
             ev_fixed = Evaluator(replace(ev.setup, lifetime=one_step, task=task1, develop=replace(
                 ev.setup.develop, dev_steps=0, sa_steps=0)))  # fmt: skip
-            t_dev = _fastest(args.repeats, _lifetimes(ev_dev, g, 10))[0] / 10
-            t_fixed = _fastest(args.repeats, _lifetimes(ev_fixed, g, 10))[0] / 10
+            t_dev = fastest(args.repeats, _lifetimes(ev_dev, g, 10))[0] / 10
+            t_fixed = fastest(args.repeats, _lifetimes(ev_fixed, g, 10))[0] / 10
             us_dev = max(t_dev - t_fixed, 0.0) / max(dev_steps, 1) * 1e6
             us_env = max(times[i] - t_dev, 0.0) * 1e6 / max(env_steps[i] - 1, 1)
             row = {

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from devo.atomic import atomic_write_bytes, atomic_write_text
 from devo.errors import DevoError
-from devo.evolve.rundir import atomic_write_bytes, atomic_write_text
 
 __all__ = ["GenomeFile", "check_genome", "load_genome", "save_genome"]
 

@@ -1,7 +1,7 @@
 """``devo bench envs``: environment steps per second of every task, the compiled loop beside the
 Python ``env.step`` loop, measured in the same run.
 
-- native: the compiled random-action loop (:mod:`devo.environments.native.loop`): draw a random
+- native: the compiled random-action loop (:func:`devo.environments.check.random_native_steps`): draw a random
   action with devo's rng, step, observe, reset when the episode ends -- what a compiled lifetime
   pays per step besides its network;
 - gymnasium: ``env.step(a)`` on the environment as ``gymnasium.make`` (or the task's factory)
@@ -15,13 +15,10 @@ Each figure is the median of ``--reps`` blocks of about ``--seconds`` each.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Iterator
 
-import numpy as np
-
-from devo.environments.check import random_action
+from devo.bench.timing import median_per_unit
+from devo.environments.check import random_action, random_native_steps
 from devo.environments.registry import make_task
 from devo.environments.task import Task
 from devo.rng import PyRng, rng_from_seed
@@ -67,40 +64,14 @@ def _label(name: str, kwargs: dict) -> str:
     return name + "".join(f" +{v}" for v in kwargs.values())
 
 
-def _blocks(run, n: int, seconds: float, reps: int) -> float:
-    """Median ns per step of ``reps`` blocks; ``n`` is grown until a block lasts ``seconds``."""
-    while True:
-        t = time.perf_counter()
-        run(n)
-        dt = time.perf_counter() - t
-        if dt >= seconds / 4 or n >= 1 << 30:
-            break
-        n *= 4
-    n = max(1, int(n * seconds / max(dt, 1e-9)))
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        run(n)
-        times.append((time.perf_counter() - t) / n)
-    return statistics.median(times) * 1e9
-
-
 def native_ns(task: Task, seconds: float, reps: int) -> float:
-    from devo.environments.compiled import for_task
-    from devo.environments.spec import ACTION_CODES
-
-    s = task.spec
-    loop = for_task("devo.environments.native.loop", s)
-    params, state = task.native_buffers()
-    lo, hi = s.act_bounds()
-    kind = ACTION_CODES[s.action_kind]
-    obs, act, rng = np.zeros(s.obs_dim), np.zeros(s.action_size), rng_from_seed(1)
+    rng = rng_from_seed(1)
 
     def run(n: int) -> None:
-        loop.random_steps(params, state, obs, act, lo, hi, kind, s.n_actions, s.max_episode_steps, n, rng)
+        random_native_steps(task, n, rng)
 
     run(10)  # compile or load from the cache
-    return _blocks(run, 10_000, seconds, reps)
+    return median_per_unit(run, 10_000, seconds, reps) * 1e9
 
 
 def _actions(task: Task, n: int) -> list:
@@ -123,7 +94,7 @@ def gym_ns(task: Task, seconds: float, reps: int) -> float:
                 reset()
 
     try:
-        return _blocks(run, 1000, seconds, reps)
+        return median_per_unit(run, 1000, seconds, reps) * 1e9
     finally:
         env.close()
 
@@ -143,7 +114,7 @@ def adapter_ns(task: Task, seconds: float, reps: int) -> float:
                 env.reset(seed[0])
 
     try:
-        return _blocks(run, 1000, seconds, reps)
+        return median_per_unit(run, 1000, seconds, reps) * 1e9
     finally:
         env.close()
 

@@ -16,12 +16,12 @@ import numpy as np
 from numba import njit
 
 from devo.develop.agent import C_EPISODES, C_HORIZON, C_RECORD, K_NAN, K_NEW_TRIAL, K_STEP, Agent
-from devo.develop.batch import lifetime_stats, reset_lifetime
 from devo.develop.growth import birth
-from devo.develop.record import Recorder, take_snapshot
 from devo.develop.rules import Rules
-from devo.develop.step import develop, env_act, env_learn
 from devo.environments.compiled import for_task
+from devo.lifetime.batch import lifetime_stats, reset_lifetime
+from devo.lifetime.record import Recorder, take_snapshot
+from devo.lifetime.step import develop, env_act, env_learn
 
 from devo.environments.native.stub import begin_lifetime, new_trial, observe, reset, step  # devo:task  # isort: skip
 from devo.environments.spec import TaskSpec
@@ -97,7 +97,7 @@ def run_native_batch(
     stats: np.ndarray,
 ) -> None:
     """Lifetime ``k`` of the boxed genome with agent random state ``agent_rngs[k]`` and task random
-    state ``env_rngs[k]`` (uint64[K, 4]), for every ``k``: reset, :func:`devo.develop.step.run_native`,
+    state ``env_rngs[k]`` (uint64[K, 4]), for every ``k``: reset, :func:`run_native`,
     then ``returns[k]``, ``lengths[k]`` (per episode) and ``stats[k]`` (:data:`STATS`). The task's
     parameters start from ``params`` and its state from zero in every lifetime."""
     _run_batch(box.net, box.ag, box.R, box.rec, params, tparams, tstate, agent_rngs, env_rngs,
