@@ -20,7 +20,7 @@ def test_a_warm_cache_says_nothing():
     lines: list[str] = []
     exp = small()
     W.ensure_compiled(exp, lines.append)  # compiles (or loads) once
-    assert W.kernels_cached("run_native")
+    assert W.kernels_cached(W._entry(exp))
     assert W.ensure_compiled(exp, lines.append) is None
     lines.clear()
     W.ensure_compiled(exp, lines.append)
@@ -28,5 +28,7 @@ def test_a_warm_cache_says_nothing():
 
 
 def test_the_entry_point_follows_the_task():
-    assert W._entry(small()) == "run_native"
-    assert W._entry(small(task={"native": False})) == "py_step"
+    """A compiled task's entry is the lifetime specialised for it; a Python environment's, py_step."""
+    native = W._entry(small())
+    assert native.startswith("devo_task_life__devo_environments_cartpole__") and native.endswith(".run_native")
+    assert W._entry(small(task={"native": False})) == "step.py_step"

@@ -1,6 +1,5 @@
-"""Compiled (numba) tasks that run inside a compiled lifetime; :mod:`.dispatch` is the entry point.
-
-One module per task holds its equations (module docstring), its ``TASK_ID``, ``STATE_SIZE``,
-``native_params(**kwargs)`` (the constants array for given Gymnasium keywords) and the four
-kernels ``begin_lifetime``, ``reset``, ``observe``, ``step``.
+"""Compiled code around any compiled task (the protocol: :mod:`devo.environments.compiled`): the
+null task the templates import (:mod:`.stub`), the random-action loop (:mod:`.loop`), mid-life
+damage (:mod:`.damage`, and the wrapper template :mod:`.damaged`), and the five functions of a
+task in one module (:mod:`.with_trials`). The tasks themselves live on the shelf, ``environments/``.
 """
