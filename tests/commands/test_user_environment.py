@@ -162,6 +162,10 @@ def test_a_broken_compiled_plugin_is_named_with_what_was_expected(fault: str, tm
     install_plugin(tmp_path, module, worked_example() + "\n" + line + "\n", f"{name} = {module}:TASK")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert main(["check-env", name]) == 2
+    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs")
+    run = ["run", str(cfg), "--workers", "0", "--generations", "1", "--quiet", "--set", f'task.env="{name}"']
+    assert main(run) == 2
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())  # stopped before it started
     from devo.environments import check_env
 
     report = check_env(name)
