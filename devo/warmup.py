@@ -39,9 +39,13 @@ def _entry(setup: Any) -> str:
     from devo.environments import make_task
 
     tc = setup.task
-    spec = make_task(tc.env, **tc.make_kwargs()).spec
+    task = make_task(tc.env, **tc.make_kwargs())
+    spec = task.spec
     if not (tc.native and spec.has_native):
         return "step.py_step"
+    from devo.environments.check import check_compiled
+
+    check_compiled(task)  # a broken compiled task must not run compiled here: the command reports it
     from devo.lifetime.task_life import life_kernels
 
     return life_kernels(spec).__name__ + ".run_native"

@@ -254,8 +254,15 @@ def _native(task: Task, seed: int, report: CheckReport) -> None:
         _twin(task, mod, seed, report)
 
 
+def check_compiled(task: Task) -> None:
+    """:func:`devo.environments.compiled.check_kernel` with the arrays a lifetime of ``task`` gives:
+    raises :class:`EnvironmentSpecError` naming the function and what was expected. Run it before
+    anything runs the task compiled (compiled code does not check indices)."""
+    _kernel_calls(task)
+
+
 def _kernel_calls(task: Task) -> None:
-    """:func:`devo.environments.compiled.check_kernel` with the arrays a lifetime of ``task`` gives."""
+    """See :func:`check_compiled`."""
     from devo.environments.compiled import check_kernel
 
     s = task.spec

@@ -84,10 +84,20 @@ def _import(module: str, task: str) -> ModuleType:
         ) from exc
 
 
+_CHECKED: dict[tuple[str, str], tuple[ModuleType, KernelInfo]] = {}
+
+
 def load_kernel(module: str, task: str) -> tuple[ModuleType, KernelInfo]:
     """Import a compiled task's module and check it has what the protocol asks (see the module
     docstring); every shortfall is an :class:`EnvironmentSpecError` naming the task, the module and
-    what was expected."""
+    what was expected. Checked once per process."""
+    key = (module, task)
+    if key not in _CHECKED:
+        _CHECKED[key] = _load_kernel(module, task)
+    return _CHECKED[key]
+
+
+def _load_kernel(module: str, task: str) -> tuple[ModuleType, KernelInfo]:
     mod = _import(module, task)
     where = _plugin(module, task)
     size = getattr(mod, "STATE_SIZE", None)

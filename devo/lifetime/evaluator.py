@@ -238,10 +238,14 @@ class Evaluator:
         self._live: _Live | None = None  # state reused by every lifetime (allocated on first use)
 
     def _kernels(self) -> Any:
-        """The compiled lifetime specialised for this task (:mod:`devo.lifetime.task_life`)."""
-        from devo.lifetime.task_life import life_kernels
+        """The compiled lifetime specialised for this task (:mod:`devo.lifetime.task_life`), looked up
+        once per evaluator."""
+        kernels = self.__dict__.get("_life")
+        if kernels is None:
+            from devo.lifetime.task_life import life_kernels
 
-        return life_kernels(self.task.spec)
+            kernels = self.__dict__["_life"] = life_kernels(self.task.spec)
+        return kernels
 
     # ------------------------------------------------------------------ genome
     @property

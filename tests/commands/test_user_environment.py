@@ -162,15 +162,24 @@ def test_a_broken_compiled_plugin_is_named_with_what_was_expected(fault: str, tm
     install_plugin(tmp_path, module, worked_example() + "\n" + line + "\n", f"{name} = {module}:TASK")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert main(["check-env", name]) == 2
-    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs")
-    run = ["run", str(cfg), "--workers", "0", "--generations", "1", "--quiet", "--set", f'task.env="{name}"']
-    assert main(run) == 2
-    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())  # stopped before it started
     from devo.environments import check_env
 
     report = check_env(name)
     assert not report.ok and expected in report.reason and module in report.reason, report.reason
     assert "Traceback" not in report.reason and "nopython" not in report.reason
+
+
+def test_devo_run_stops_at_a_broken_compiled_plugin_before_it_starts(tmp_path: Path) -> None:
+    module = "throwaway_broken_run"
+    line, expected = BROKEN["index outside state"]
+    source = worked_example() + "\n" + line + "\n"
+    site = install_plugin(tmp_path / "site", module, source, f"BrokenRun-v0 = {module}:TASK")
+    cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs")
+    r = devo("run", str(cfg), "--workers", "0", "--generations", "1", "--quiet", "--set", 'task.env="BrokenRun-v0"',
+             env=clean_env(PYTHONPATH=str(site)))  # fmt: skip
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert expected in r.stderr + r.stdout and module in r.stderr + r.stdout and "Traceback" not in r.stderr
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())  # stopped before it started
 
 
 def test_two_plugins_registering_one_name_are_both_named(tmp_path: Path, monkeypatch) -> None:
