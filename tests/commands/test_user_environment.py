@@ -58,7 +58,7 @@ def test_a_users_environment_evolves_on_two_ray_workers(spec: str, user_package:
     cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs")
     env = clean_env(PYTHONPATH=str(user_package))
     r = devo("run", str(cfg), "--workers", "2", "--generations", "2", "--quiet", "--set", f'task.env="{spec}"',
-             "--set", "task.max_episode_steps=20", timeout=600, env=env)  # fmt: skip
+             "--set", "task.max_episode_steps=20", timeout=900, env=env)  # fmt: skip
     assert r.returncode == 0, r.stdout + r.stderr
     run_dir = next((tmp_path / "runs").iterdir())
     rows = read_metrics(run_dir)
@@ -117,7 +117,7 @@ def test_a_compiled_plugin_task_outside_the_repository_evolves_compiled_on_two_r
                           "CompiledReach-v0 = throwaway_compiled_reach:TASK")  # fmt: skip
     log = tmp_path / "twin_steps.log"
     env = clean_env(PYTHONPATH=str(site), REACH_TWIN_LOG=str(log))
-    r = devo("check-env", "CompiledReach-v0", env=env, timeout=600)
+    r = devo("check-env", "CompiledReach-v0", env=env, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "yes (compiled kernel throwaway_compiled_reach)" in r.stdout
     assert "twin: compiled kernel and Python environment agree" in r.stdout
@@ -125,7 +125,7 @@ def test_a_compiled_plugin_task_outside_the_repository_evolves_compiled_on_two_r
     log.unlink()
     cfg = tiny_toml(tmp_path / "c.toml", tmp_path / "runs")
     r = devo("run", str(cfg), "--workers", "2", "--generations", "2", "--quiet", "--set",
-             'task.env="CompiledReach-v0"', timeout=600, env=env)  # fmt: skip
+             'task.env="CompiledReach-v0"', timeout=900, env=env)  # fmt: skip
     assert r.returncode == 0, r.stdout + r.stderr
     rows = read_metrics(next((tmp_path / "runs").iterdir()))
     assert [row["generation"] for row in rows] == [0, 1]
@@ -134,7 +134,7 @@ def test_a_compiled_plugin_task_outside_the_repository_evolves_compiled_on_two_r
     env_steps = sum(int(row["env_steps"]) for row in rows)
     # 2 generations of the tiny config live 720 env steps; the twin stepped only in the preflight
     assert env_steps >= 500 and twin_steps <= 50, (env_steps, twin_steps)
-    r = devo("bench", "envs", "--tasks", "CompiledReach-v0", "--seconds", "0.01", "--reps", "1", env=env, timeout=600)
+    r = devo("bench", "envs", "--tasks", "CompiledReach-v0", "--seconds", "0.01", "--reps", "1", env=env, timeout=900)
     assert r.returncode == 0 and "CompiledReach-v0" in r.stdout, r.stdout + r.stderr
 
 
