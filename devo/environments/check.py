@@ -242,7 +242,7 @@ def _native(task: Task, seed: int, report: CheckReport) -> None:
     from devo.environments.compiled import load_kernel
 
     s = task.spec
-    _kernel_calls(task)
+    check_compiled(task)
     n = 10_000
     total, episodes, bad = random_native_steps(task, n, rng_from_seed(derive_seed(seed, 20)))
     if bad:
@@ -258,11 +258,6 @@ def check_compiled(task: Task) -> None:
     """:func:`devo.environments.compiled.check_kernel` with the arrays a lifetime of ``task`` gives:
     raises :class:`EnvironmentSpecError` naming the function and what was expected. Run it before
     anything runs the task compiled (compiled code does not check indices)."""
-    _kernel_calls(task)
-
-
-def _kernel_calls(task: Task) -> None:
-    """See :func:`check_compiled`."""
     from devo.environments.compiled import check_kernel
 
     s = task.spec
@@ -350,7 +345,7 @@ def check_task(
             if task.spec.has_native:
                 _native(task, seed, report)
         elif task.spec.has_native:
-            _kernel_calls(task)
+            check_compiled(task)
     except _Fail as exc:
         report.ok, report.reason = False, str(exc)
     except EnvironmentSpecError as exc:
