@@ -38,7 +38,10 @@ else:  # pragma: no cover
 
 def option(default: Any, help: str, **meta: Any) -> Any:  # noqa: A002 - "help" reads best in the field table
     """A config field: its ``default`` (a fresh copy per instance for lists and dicts), its
-    ``help`` and any checks :func:`from_dict` applies (``min``, ``max``, ``choices``)."""
+    ``help`` and any checks :func:`from_dict` applies (``min``, ``max``, ``choices``).
+    ``hash_default=True`` marks a field added after genomes and records were made: at its default
+    it stays out of the config hashes (``to_dict(..., hashing=True)``: the lifetime hash of genome
+    files, the campaign's config hash), so those keep theirs."""
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"help": help, **meta})
     return dataclasses.field(default=default, metadata={"help": help, **meta})
@@ -180,26 +183,30 @@ def from_dict(cls: type[T], data: Mapping[str, Any], path: str = "") -> T:
         raise ConfigError(f"{path or 'config'}: {exc}") from None
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, hashing: bool = False) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_dict(value)
+        return to_dict(value, hashing)
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, hashing) for v in value]
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, hashing) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, hashing) for k, v in value.items()}
     return value
 
 
-def to_dict(obj: Any) -> dict[str, Any]:
-    """The dataclass as plain nested dicts (``None`` values dropped: TOML has no null)."""
+def to_dict(obj: Any, hashing: bool = False) -> dict[str, Any]:
+    """The dataclass as plain nested dicts (``None`` values dropped: TOML has no null). With
+    ``hashing``, the data a config hash is made of: also without the ``hash_default`` fields
+    left at their default (see :func:`option`)."""
     out = {}
     for f in dataclasses.fields(obj):
         v = getattr(obj, f.name)
         if v is None:
             continue
-        out[f.name] = _plain(v)
+        if hashing and f.metadata.get("hash_default") and v == f.default:
+            continue
+        out[f.name] = _plain(v, hashing)
     return out
 
 

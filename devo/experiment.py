@@ -9,6 +9,7 @@ errors name the key and what is allowed.
 
 from __future__ import annotations
 
+
 import hashlib
 import json
 import math
@@ -194,8 +195,9 @@ def lifetime_hash(setup: Any) -> str:
     """A short hash of what a genome means: the four lifetime sections (not search or run).
 
     Two configs with the same hash grow and evaluate a genome the same way, so a genome file made
-    under one is valid under the other.
+    under one is valid under the other. A field added after genomes were made (``option(...,
+    hash_default=True)``) enters the hash only when it differs from its default.
     """
-    data = {k: to_dict(getattr(setup, k)) for k in ("task", "network", "develop", "lifetime")}
+    data = {k: to_dict(getattr(setup, k), hashing=True) for k in ("task", "network", "develop", "lifetime")}
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]

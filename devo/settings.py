@@ -69,6 +69,11 @@ class NetworkConfig:
     normalization: Literal["auto", "bounds", "running", "raw"] = _f(
         "auto", "observation normalisation; auto = bounds where finite, running statistics elsewhere"
     )
+    running_centre: bool = _f(
+        True, "running statistics subtract the running mean; false scales by the running root mean square "
+        "only, so a value that settles away from zero (a steady drift) stays visible",
+        hash_default=True,
+    )
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,7 @@ def _quote(s: str) -> str:
 def config_hash(exp: Experiment) -> str:
     """A short hash of everything that decides a run's numbers: the whole resolved config except
     its name and the run keys that only say where and how fast it runs (:data:`UNHASHED_RUN_KEYS`)."""
-    data = to_dict(exp)
+    data = to_dict(exp, hashing=True)
     data.pop("name", None)  # names the run folder only
     data["run"] = {k: v for k, v in data["run"].items() if k not in UNHASHED_RUN_KEYS}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]

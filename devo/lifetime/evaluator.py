@@ -183,10 +183,12 @@ class Evaluator:
         self.max_steps = dev.dev_steps + dev.sa_steps + setup.lifetime.n_episodes * self.horizon
         low, high = spec.obs_bounds()
         self.obs_low, self.obs_high = low, high
+        unbounded = NZ.RUNNING if net.running_centre else NZ.SCALE
         if net.normalization == "auto":
-            self.norm_mode = NZ.modes_for_bounds(low, high)
+            self.norm_mode = NZ.modes_for_bounds(low, high, unbounded)
         else:
             mode = NZ.MODE_NAMES[net.normalization]
+            mode = unbounded if mode == NZ.RUNNING else mode
             if mode == NZ.BOUNDS and NZ.modes_for_bounds(low, high).any():
                 raise ConfigError(
                     f"network.normalization = 'bounds' needs finite observation bounds, but {spec.name} "

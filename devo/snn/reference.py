@@ -149,7 +149,7 @@ def normalize_reference(
     for k, x in enumerate(np.asarray(obs, np.float64)):
         if mode[k] == NZ.BOUNDS:
             y = 2.0 * (x - low[k]) / (high[k] - low[k]) - 1.0
-        elif mode[k] == NZ.RUNNING:
+        elif mode[k] in (NZ.RUNNING, NZ.SCALE):
             if update:
                 c = stats[0, k] + 1.0
                 delta = x - stats[1, k]
@@ -158,7 +158,11 @@ def normalize_reference(
                 stats[2, k] += delta * (x - stats[1, k])
             c = stats[0, k]
             var = stats[2, k] / c if c >= 2.0 else 1.0
-            y = (x - stats[1, k]) / (clip_sd * math.sqrt(var + 1e-8))
+            if mode[k] == NZ.RUNNING:
+                y = (x - stats[1, k]) / (clip_sd * math.sqrt(var + 1e-8))
+            else:  # root mean square: E[x^2] = var + mean^2 (no mean before two values)
+                second = var + (stats[1, k] ** 2 if c >= 2.0 else 0.0)
+                y = x / (clip_sd * math.sqrt(second + 1e-8))
         else:
             out[k] = f32(x)
             continue

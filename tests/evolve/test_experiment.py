@@ -85,6 +85,43 @@ def test_lifetime_hash_ignores_search_and_run_but_not_the_task() -> None:
     assert lifetime_hash(a) != lifetime_hash(c)
 
 
+def test_a_field_added_later_hashes_only_when_set_away_from_its_default() -> None:
+    """`network.running_centre` came after genomes and campaign records were committed: left at its
+    default it changes neither hash (their files stay valid); set, it changes both."""
+    import hashlib
+    import json
+
+    from devo.campaign.spec import config_hash
+    from devo.config import to_dict
+
+    a = Experiment()
+    b = experiment_from_dict({"network": {"running_centre": True}})
+    c = experiment_from_dict({"network": {"running_centre": False}})
+    assert lifetime_hash(a) == lifetime_hash(b) != lifetime_hash(c)
+    assert config_hash(a) == config_hash(b) != config_hash(c)
+    # the hash of a config written before the field existed
+    before = {k: to_dict(getattr(a, k)) for k in ("task", "network", "develop", "lifetime")}
+    del before["network"]["running_centre"]
+    blob = json.dumps(before, sort_keys=True, default=str).encode()
+    assert lifetime_hash(a) == hashlib.sha256(blob).hexdigest()[:16]
+    assert "running_centre" in to_dict(a)["network"]  # the resolved config still shows it
+
+
+def test_running_centre_picks_the_normalisation_of_unbounded_values() -> None:
+    from devo.lifetime.evaluator import Evaluator
+    from devo.snn import normalize as NZ
+
+    # CartPole-v1: position and angle bounded, both velocities unbounded
+    centred = Evaluator(experiment_from_dict({"task": {"env": "CartPole-v1"}}))
+    scaled = Evaluator(experiment_from_dict({"task": {"env": "CartPole-v1"}, "network": {"running_centre": False}}))
+    assert centred.norm_mode.tolist() == [NZ.BOUNDS, NZ.RUNNING, NZ.BOUNDS, NZ.RUNNING]
+    assert scaled.norm_mode.tolist() == [NZ.BOUNDS, NZ.SCALE, NZ.BOUNDS, NZ.SCALE]
+    forced = Evaluator(experiment_from_dict(
+        {"task": {"env": "CartPole-v1"}, "network": {"running_centre": False, "normalization": "running"}}
+    ))
+    assert forced.norm_mode.tolist() == [NZ.SCALE] * 4
+
+
 def test_search_init_round_trips_with_dotted_block_names(tmp_path) -> None:
     """`syn.gain` is one genome block: written quoted, read back whole; TOML's nested reading of an
     unquoted `syn.gain = [...]` means the same."""

@@ -27,7 +27,7 @@ finite = st.floats(-1e3, 1e3, allow_nan=False)
 
 @given(
     obs_seq=st.lists(arrays(np.float64, 3, elements=finite), min_size=1, max_size=20),
-    modes=arrays(np.int8, 3, elements=st.sampled_from([NZ.BOUNDS, NZ.RUNNING, NZ.RAW])),
+    modes=arrays(np.int8, 3, elements=st.sampled_from([NZ.BOUNDS, NZ.RUNNING, NZ.SCALE, NZ.RAW])),
 )
 def test_normalize_matches_reference(obs_seq, modes) -> None:
     low, high = np.array([-2.0, 0.0, -5.0]), np.array([2.0, 10.0, 5.0])
@@ -55,11 +55,32 @@ def test_running_normalisation_converges_to_zscore() -> None:
     assert out[0] == pytest.approx(1.0, abs=0.05)  # three standard deviations up
 
 
+def test_scale_mode_keeps_a_steady_drift_visible() -> None:
+    """A value that settles at a constant (a cart drifting at a steady speed) reads ~0 once the
+    running mean has caught up, but stays at 1/c of full scale when only the scale is learned."""
+    out = np.empty(2, np.float32)
+    stats = NZ.new_stats(2)
+    modes = np.array([NZ.RUNNING, NZ.SCALE], np.int8)
+    rng = np.random.default_rng(1)
+    for x in list(rng.normal(0.0, 0.2, 200)) + [-0.9] * 20000:
+        NZ.normalize(np.array([x, x]), modes, np.zeros(2), np.zeros(2), stats, True, 3.0, out)
+    assert abs(out[0]) < 0.05
+    assert out[1] == pytest.approx(-1.0 / 3.0, abs=0.02)
+    stats = NZ.new_stats(1)
+    for x in rng.normal(0.0, 2.0, 5000):  # centred data: the same scale as the z-score
+        NZ.normalize(np.array([x]), modes[1:], np.zeros(1), np.zeros(1), stats, True, 3.0, out[:1])
+    NZ.normalize(np.array([6.0]), modes[1:], np.zeros(1), np.zeros(1), stats, False, 3.0, out[:1])
+    assert out[0] == pytest.approx(1.0, abs=0.05)
+
+
 def test_modes_for_bounds() -> None:
     low = np.array([-4.8, -np.inf, -0.42, -3.4e38])
     high = np.array([4.8, np.inf, 0.42, 3.4e38])
     np.testing.assert_array_equal(
         NZ.modes_for_bounds(low, high), [NZ.BOUNDS, NZ.RUNNING, NZ.BOUNDS, NZ.RUNNING]
+    )
+    np.testing.assert_array_equal(
+        NZ.modes_for_bounds(low, high, NZ.SCALE), [NZ.BOUNDS, NZ.SCALE, NZ.BOUNDS, NZ.SCALE]
     )
     with pytest.raises(ValueError, match="shape"):
         NZ.modes_for_bounds(low, high[:2])
