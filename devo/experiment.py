@@ -9,7 +9,6 @@ errors name the key and what is allowed.
 
 from __future__ import annotations
 
-
 import hashlib
 import json
 import math
