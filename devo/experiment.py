@@ -33,6 +33,7 @@ __all__ = [
     "experiment_to_toml",
     "lifetime_hash",
     "load_experiment",
+    "override_experiment",
 ]
 
 
@@ -91,6 +92,12 @@ class RunConfig:
     generations: int = _f(100, "generations to run (a resume may raise it)", min=1)
     trials: int = _f(1, "lifetimes per genome per generation; fitness aggregates them", min=1)
     aggregate: Literal["mean", "median", "min"] = _f("mean", "how trial fitnesses make a genome's fitness")
+    common_seeds: bool = _f(
+        False, "every genome of a generation lives the same lifetimes (common random numbers: the same "
+        "environment starts and developmental draws), so the ranking compares genomes rather than their luck; "
+        "the lifetimes still change every generation",
+        hash_default=True,
+    )
     validate_top: int = _f(
         0, "re-evaluate this many of each generation's best genomes on fresh lifetimes; the best genome "
         "is then the best validated one (0 = off: the best single evaluation)", min=0
@@ -177,6 +184,14 @@ def load_experiment(
         for part in parents:
             d = d.setdefault(part, {})
         d[last] = value
+    return experiment_from_dict(data)
+
+
+def override_experiment(exp: Experiment, overrides: Iterable[str]) -> Experiment:
+    """``exp`` with ``--set key=value`` assignments applied, validated as a whole config."""
+    data = experiment_to_dict(exp)
+    for assignment in overrides:
+        apply_override(data, assignment)
     return experiment_from_dict(data)
 
 

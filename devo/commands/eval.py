@@ -16,6 +16,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lifetimes", type=int, default=10, help="fresh lifetimes (default 10)")
     parser.add_argument("--episodes", type=int, help="episodes per lifetime (default: the config's)")
     parser.add_argument("--seed", type=int, default=0, help="evaluation seed (default 0)")
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        help="evaluate under a changed config, e.g. --set task.damage=permute_actions (repeatable; the genome "
+        "is checked against its own config, then lives under the changed one)",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=0, help="Ray workers; 0 = in-process (default)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--out", help="also write the results as JSON to this file")
@@ -32,12 +37,18 @@ def run(args: argparse.Namespace) -> int:
         raise DevoError(f"--workers must be >= 0 or -1 (every core), got {args.workers}")
     t = resolve_target(args.target, args.trust_task)
     exp, gf, source = t.experiment, t.genome_file, t.source
+    made_for = None
+    if args.overrides:
+        from devo.experiment import override_experiment
+
+        made_for, exp = exp, override_experiment(exp, args.overrides)
+        source += " with --set " + " ".join(args.overrides)
     from devo.warmup import ensure_compiled
 
     ensure_compiled(exp)  # a first run on this machine: say so, and time it
     report = evaluate_genome(
         exp, gf, lifetimes=args.lifetimes, episodes=args.episodes, seed=args.seed, workers=args.workers,
-        source=source,
+        source=source, made_for=made_for,
     )  # fmt: skip
     print(report.to_json() if args.json else report.format_text())
     if args.out:

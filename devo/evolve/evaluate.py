@@ -92,14 +92,28 @@ def evaluate_genome(
     seed: int = 0,
     workers: int = 0,
     source: str = "genome",
+    made_for: Experiment | None = None,
 ) -> EvalReport:
-    """Run ``lifetimes`` fresh lifetimes of the genome in ``gf`` under ``exp`` (checked compatible)."""
+    """Run ``lifetimes`` fresh lifetimes of the genome in ``gf`` under ``exp`` (checked compatible).
+
+    ``made_for``: the experiment the genome was evolved under, when ``exp`` is that experiment
+    changed on purpose (``devo eval --set``: another task, damage, more episodes); the genome is
+    checked against ``made_for`` and need only keep its layout under ``exp``."""
     if lifetimes < 1:
         raise DevoError(f"--lifetimes must be >= 1, got {lifetimes}")
     if episodes is not None and episodes < 1:
         raise DevoError(f"--episodes must be >= 1, got {episodes}")
     evaluator = build_evaluator(exp)
-    check_genome(gf, int(evaluator.genome_size), lifetime_hash(exp))
+    if made_for is None:
+        check_genome(gf, int(evaluator.genome_size), lifetime_hash(exp))
+    else:
+        check_genome(gf, gf.genome.size, lifetime_hash(made_for))
+        if gf.genome.size != evaluator.genome_size:
+            raise DevoError(
+                f"{source}: the --set changes give the genome another layout ({evaluator.genome_size} values, "
+                f"not {gf.genome.size}); change only what the genome does not encode (task, lifetime, "
+                "develop switches), not e.g. develop.plasticity"
+            )
     if episodes is not None and episodes != exp.lifetime.n_episodes:
         exp = with_episodes(exp, episodes)
         evaluator = build_evaluator(exp)

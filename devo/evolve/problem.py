@@ -4,7 +4,10 @@ EvoTorch's own Ray actors stay off (``num_actors = 0``): :meth:`DevoProblem._eva
 hands the whole batch to a :class:`~devo.evolve.pool.Pool`. Lifetime seeds are
 ``derive_seed(run_seed, generation, index, trial)``, where ``index`` counts the genomes evaluated
 in this generation (a GA evaluates parents and children in one step), so no draw depends on
-workers, chunking or scheduling. The searcher's own draws come from the problem's
+workers, chunking or scheduling. With ``run.common_seeds`` every genome takes ``index = 0``: the
+whole generation lives the same lifetimes (common random numbers), so on a task whose return
+depends strongly on its start (Pendulum-v1) two genomes' fitnesses differ by what the genomes do,
+not by the starts they drew. The searcher's own draws come from the problem's
 ``torch.Generator``, seeded from the run seed and saved in checkpoints.
 """
 
@@ -96,6 +99,7 @@ class DevoProblem(Problem):
         run_seed: int,
         trials: int = 1,
         aggregate: str = "mean",
+        common_seeds: bool = False,
         searcher_seed: int,
     ) -> None:
         super().__init__(
@@ -110,6 +114,7 @@ class DevoProblem(Problem):
         self.run_seed = int(run_seed)
         self.trials = int(trials)
         self.aggregate = aggregate
+        self.common_seeds = bool(common_seeds)
         self.generation = 0
         self._offset = 0
         self.pool: Any = None
@@ -126,7 +131,9 @@ class DevoProblem(Problem):
         self.evaluated = []
 
     def lifetime_seeds(self, index: int) -> tuple[int, ...]:
-        return tuple(derive_seed(self.run_seed, self.generation, index, t) for t in range(self.trials))
+        """The lifetime seeds of the ``index``-th genome evaluated in this generation (one per trial)."""
+        k = 0 if getattr(self, "common_seeds", False) else index  # checkpoints made before the option lack it
+        return tuple(derive_seed(self.run_seed, self.generation, k, t) for t in range(self.trials))
 
     def _fill(self, values: torch.Tensor) -> None:
         # Initial populations (GA): the centre plus Gaussian noise of spread stdev_init.

@@ -564,6 +564,7 @@ def start_run(
         run_seed=exp.seed,
         trials=exp.run.trials,
         aggregate=exp.run.aggregate,
+        common_seeds=exp.run.common_seeds,
         searcher_seed=derive_seed(exp.seed, STREAM_SEARCHER),
     )
     searcher = build_searcher(

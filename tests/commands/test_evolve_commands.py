@@ -167,6 +167,29 @@ def test_eval_of_a_non_genome_file_exits_2(tmp_path, capsys) -> None:
     assert "not a readable devo genome file" in capsys.readouterr().err
 
 
+def test_eval_set_lives_the_genome_under_a_changed_config(capsys) -> None:
+    """`devo eval --set`: the CartPole genome with its actions swapped from episode 1 on falls at
+    once after the swap, where it balances without the change; a key the config
+    does not have, a bad value, and a change of the genome's layout exit 2 naming the problem."""
+    genome = str(ROOT / "experiments" / "genomes" / "cartpole_lndp__s0.npz")
+    assert main(["eval", genome, "--lifetimes", "4", "--json"]) == 0
+    intact = json.loads(capsys.readouterr().out)
+    damage = ["--set", "task.damage=permute_actions", "--set", "task.kwargs={damage_episodes = [1, 1]}"]
+    assert main(["eval", genome, "--lifetimes", "4", "--json", *damage]) == 0
+    damaged = json.loads(capsys.readouterr().out)
+    assert "with --set task.damage=permute_actions" in damaged["source"]
+    # the damage wrapper draws the permutation first, so the starts differ: compare by episode
+    assert intact["per_episode"][1]["mean"] > 100 and damaged["per_episode"][0]["mean"] > 100
+    assert damaged["per_episode"][1]["max"] < 30 and damaged["per_episode"][2]["max"] < 30
+    for bad, says in (
+        ("task.foo=1", "unknown key 'task.foo'"),
+        ("lifetime.activity_reset=sometimes", "lifetime.activity_reset: 'sometimes' is not allowed"),
+        ("develop.plasticity=hebbian", "another layout"),
+    ):
+        assert main(["eval", genome, "--lifetimes", "2", "--set", bad]) == 2
+        assert says in capsys.readouterr().err
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

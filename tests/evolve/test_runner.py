@@ -321,3 +321,26 @@ def test_ctrl_c_during_the_final_selection_and_resume_finishes_it(tmp_path, monk
     again = resume_run(out.run_dir, quiet=True, stream=quiet_stream())
     assert again.generations_done == 2 and "already complete" in capsys.readouterr().out
     assert again.best_fitness == done.best_fitness == load_genome(ref / BEST_GENOME).meta["fitness"]
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_common_seeds_give_every_genome_of_a_generation_the_same_lifetimes(tmp_path, monkeypatch, common) -> None:
+    """``run.common_seeds``: one seed tuple per generation (new each generation); else one per genome."""
+    from devo.evolve.pool import LocalPool
+
+    seen: list[list[tuple[int, ...]]] = []
+    evaluate = LocalPool.evaluate
+
+    def spy(self, genomes, jobs, *args, **kwargs):
+        seen.append([seeds for _, seeds in jobs])
+        return evaluate(self, genomes, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(LocalPool, "evaluate", spy)
+    exp = tiny(tmp_path, run__generations=2, run__trials=2, run__common_seeds=common)
+    start_run(exp, stream=quiet_stream())
+    gens = seen[:2]  # the two generations' batches (validation and the final race come after)
+    for batch in gens:
+        assert all(len(s) == 2 for s in batch)
+        assert (len(set(batch)) == 1) == common and len(batch) == exp.search.popsize
+    assert gens[0][0] != gens[1][0]  # new lifetimes every generation
+    assert lifetime_hash(exp) == lifetime_hash(tiny(tmp_path))  # a search option: genomes mean the same
