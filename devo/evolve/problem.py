@@ -5,9 +5,9 @@ hands the whole batch to a :class:`~devo.evolve.pool.Pool`. Lifetime seeds are
 ``derive_seed(run_seed, generation, index, trial)``, where ``index`` counts the genomes evaluated
 in this generation (a GA evaluates parents and children in one step), so no draw depends on
 workers, chunking or scheduling. With ``run.common_seeds`` every genome takes ``index = 0``: the
-whole generation lives the same lifetimes (common random numbers), so on a task whose return
-depends strongly on its start (Pendulum-v1) two genomes' fitnesses differ by what the genomes do,
-not by the starts they drew. The searcher's own draws come from the problem's
+whole generation lives the same lifetimes (common random numbers), so two genomes' fitnesses
+differ by what the genomes do, not by the starts they drew (on Pendulum-v1 this did not improve
+the search: docs/design.md). The searcher's own draws come from the problem's
 ``torch.Generator``, seeded from the run seed and saved in checkpoints.
 """
 
