@@ -10,17 +10,14 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from devo.commands.overrides import LIVE_UNDER_HELP, add_set_argument
     from devo.environments.trust import add_trust_argument
 
     parser.add_argument("target", help="a run directory (its best genome) or a genome file (.npz / .json)")
     parser.add_argument("--lifetimes", type=int, default=10, help="fresh lifetimes (default 10)")
     parser.add_argument("--episodes", type=int, help="episodes per lifetime (default: the config's)")
     parser.add_argument("--seed", type=int, default=0, help="evaluation seed (default 0)")
-    parser.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-        help="evaluate under a changed config, e.g. --set task.damage=permute_actions (repeatable; the genome "
-        "is checked against its own config, then lives under the changed one)",
-    )  # fmt: skip
+    add_set_argument(parser, LIVE_UNDER_HELP.format(verb="evaluate"))
     parser.add_argument("--workers", type=int, default=0, help="Ray workers; 0 = in-process (default)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--out", help="also write the results as JSON to this file")
@@ -29,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from devo.atomic import atomic_write_text
+    from devo.commands.overrides import live_under
     from devo.errors import DevoError
     from devo.evolve.evaluate import evaluate_genome
     from devo.evolve.target import resolve_target
@@ -36,13 +34,8 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < -1:
         raise DevoError(f"--workers must be >= 0 or -1 (every core), got {args.workers}")
     t = resolve_target(args.target, args.trust_task)
-    exp, gf, source = t.experiment, t.genome_file, t.source
-    made_for = None
-    if args.overrides:
-        from devo.experiment import override_experiment
-
-        made_for, exp = exp, override_experiment(exp, args.overrides)
-        source += " with --set " + " ".join(args.overrides)
+    gf = t.genome_file
+    made_for, exp, source = live_under(t.experiment, args.overrides, t.source)
     from devo.warmup import ensure_compiled
 
     ensure_compiled(exp)  # a first run on this machine: say so, and time it

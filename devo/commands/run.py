@@ -11,11 +11,10 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from devo.commands.overrides import add_set_argument
+
     parser.add_argument("config", nargs="?", help="experiment TOML, e.g. experiments/cartpole.toml")
-    parser.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-        help="override a config key, e.g. --set search.popsize=64 (repeatable)",
-    )  # fmt: skip
+    add_set_argument(parser, "override a config key, e.g. --set search.popsize=64 (repeatable)")
     parser.add_argument("--seed", type=int, help="run seed (config key: seed)")
     parser.add_argument("--generations", type=int, help="generations to run (run.generations)")
     parser.add_argument("--workers", type=int, help="-1 = every core, 0 = in-process without Ray (run.workers)")

@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from devo.errors import DevoError
-from devo.evolve.evaluate import eval_seed, run_lifetimes
+from devo.evolve.evaluate import check_lives_under, eval_seed, run_lifetimes
 from devo.evolve.pool import build_evaluator
-from devo.experiment import Experiment, lifetime_hash
-from devo.genome_io import GenomeFile, check_genome
+from devo.experiment import Experiment
+from devo.genome_io import GenomeFile
 
 __all__ = [
     "KNOCKOUTS", "AblationReport", "Knockout", "ablate_genome", "ablation_paths", "paired_interval", "plot_ablation",
@@ -218,8 +218,12 @@ def ablate_genome(
     level: float = 0.95,
     source: str = "genome",
     progress: Callable[[str], None] | None = None,
+    made_for: Experiment | None = None,
 ) -> AblationReport:
-    """Evaluate ``gf``'s genome intact and under each knock-out on the same ``lifetimes`` seeds."""
+    """Evaluate ``gf``'s genome intact and under each knock-out on the same ``lifetimes`` seeds.
+
+    ``made_for``: the config the genome was evolved under, when ``exp`` is that config changed on
+    purpose (``devo ablate --set``); see :func:`devo.evolve.evaluate.check_lives_under`."""
     if lifetimes < 2:
         raise DevoError(f"--lifetimes must be >= 2 for a paired interval, got {lifetimes}")
     names = list(KNOCKOUTS) if knockouts is None else knockouts
@@ -227,7 +231,7 @@ def ablate_genome(
     if unknown:
         raise DevoError(f"unknown knock-out(s) {', '.join(unknown)}; choose among {', '.join(KNOCKOUTS)}")
     evaluator = build_evaluator(exp)
-    check_genome(gf, int(evaluator.genome_size), lifetime_hash(exp))
+    check_lives_under(gf, exp, int(evaluator.genome_size), made_for, source)
     seeds = [eval_seed(seed, i) for i in range(lifetimes)]
     n_ep = exp.lifetime.n_episodes
 

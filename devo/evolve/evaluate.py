@@ -20,7 +20,7 @@ from devo.experiment import Experiment, lifetime_hash
 from devo.genome_io import GenomeFile, check_genome
 from devo.settings import with_episodes
 
-__all__ = ["EVAL_STREAM", "EvalReport", "eval_seed", "evaluate_genome", "run_lifetimes"]
+__all__ = ["EVAL_STREAM", "EvalReport", "check_lives_under", "eval_seed", "evaluate_genome", "run_lifetimes"]
 
 EVAL_STREAM = 0xE7A1
 
@@ -83,6 +83,26 @@ def _num(x: float | None, width: int = 9) -> str:
     return f"{'-':>{width}}" if x is None else f"{x:>{width}.4g}"
 
 
+def check_lives_under(
+    gf: GenomeFile, exp: Experiment, genome_size: int, made_for: Experiment | None = None, source: str = "genome"
+) -> None:
+    """Check that ``gf``'s genome may live under ``exp`` (whose genomes have ``genome_size`` values).
+
+    Without ``made_for`` the genome must have been made under ``exp`` itself (same lifetime hash).
+    With it (``--set``: ``exp`` is ``made_for`` changed on purpose), the genome is checked against
+    ``made_for`` and need only keep its layout under ``exp``."""
+    if made_for is None:
+        check_genome(gf, genome_size, lifetime_hash(exp))
+        return
+    check_genome(gf, gf.genome.size, lifetime_hash(made_for))
+    if gf.genome.size != genome_size:
+        raise DevoError(
+            f"{source}: the --set changes give the genome another layout ({genome_size} values, "
+            f"not {gf.genome.size}); change only what the genome does not encode (task, lifetime, "
+            "develop switches), not e.g. develop.plasticity"
+        )
+
+
 def evaluate_genome(
     exp: Experiment,
     gf: GenomeFile,
@@ -104,16 +124,7 @@ def evaluate_genome(
     if episodes is not None and episodes < 1:
         raise DevoError(f"--episodes must be >= 1, got {episodes}")
     evaluator = build_evaluator(exp)
-    if made_for is None:
-        check_genome(gf, int(evaluator.genome_size), lifetime_hash(exp))
-    else:
-        check_genome(gf, gf.genome.size, lifetime_hash(made_for))
-        if gf.genome.size != evaluator.genome_size:
-            raise DevoError(
-                f"{source}: the --set changes give the genome another layout ({evaluator.genome_size} values, "
-                f"not {gf.genome.size}); change only what the genome does not encode (task, lifetime, "
-                "develop switches), not e.g. develop.plasticity"
-            )
+    check_lives_under(gf, exp, int(evaluator.genome_size), made_for, source)
     if episodes is not None and episodes != exp.lifetime.n_episodes:
         exp = with_episodes(exp, episodes)
         evaluator = build_evaluator(exp)

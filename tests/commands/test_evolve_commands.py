@@ -324,3 +324,25 @@ def test_init_transfer_starts_from_a_genome_of_another_task_setting(tmp_path, ca
     assert main(["run", str(cfg), "--quiet", "--out", str(tmp_path / "c"), *damage, *other]) == 2
     err = capsys.readouterr().err
     assert "[network]" in err and "weight_max" in err
+
+
+def test_ablate_set_knocks_out_under_a_changed_config(tmp_path, capsys) -> None:
+    """`devo ablate --set`: the CartPole genome ablated with its actions swapped from episode 1 on
+    (intact falls after the swap); without --out it exits 2 before running, so the genome's own
+    ablation beside it is never overwritten; a layout change exits 2 as in `devo eval --set`."""
+    genome = str(ROOT / "experiments" / "genomes" / "cartpole_lndp__s0.npz")
+    own = (ROOT / "experiments" / "genomes" / "cartpole_lndp__s0.ablation.json").read_bytes()
+    damage = ["--set", "task.damage=permute_actions", "--set", "task.kwargs={damage_episodes = [1, 1]}"]
+    assert main(["ablate", genome, "--lifetimes", "3", "--only", "frozen", *damage]) == 2
+    assert "name a folder for it with --out" in capsys.readouterr().err
+    out = tmp_path / "damaged"
+    assert main(["ablate", genome, "--lifetimes", "3", "--only", "frozen", "--json", "--out", str(out), *damage]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert "with --set task.damage=permute_actions" in rep["source"]
+    intact, frozen = rep["conditions"]
+    assert intact["per_episode"][0]["mean"] > 100 and intact["per_episode"][1]["mean"] < 30
+    assert frozen["applicable"] and frozen["per_episode"][1]["mean"] < 30
+    assert json.loads((out / "ablation.json").read_text())["source"] == rep["source"]
+    assert (ROOT / "experiments" / "genomes" / "cartpole_lndp__s0.ablation.json").read_bytes() == own
+    assert main(["ablate", genome, "--lifetimes", "2", "--out", str(out), "--set", "develop.plasticity=hebbian"]) == 2
+    assert "another layout" in capsys.readouterr().err
