@@ -13,8 +13,10 @@ agree bit for bit (a lifetime depends only on its genome and seed).
   One lifetime runs in the driver before the actors start (numba compiles once per machine and
   the actors load its on-disk cache), and one in each actor when it is created, so compiling
   never happens inside a generation.
-  Jobs are split into single lifetimes, which go out in chunks, one chunk in flight per actor,
-  the next chunk to whichever actor is free (dynamic balancing through ``ray.wait``). Chunks
+  Jobs are split into single lifetimes, which go out in chunks, two chunks in flight per actor
+  (the second waits in the actor's queue, so the actor never idles while its result travels back
+  and the driver sends the next one), the next chunk to whichever actor has a free slot (dynamic
+  balancing through ``ray.wait``). Chunks
   shrink as the batch drains (a third of what is left per worker): a lifetime that balances a
   pole costs a hundred times one that drops it, so equal chunks, or a genome's trials kept
   together, left one worker idle at the end of every batch (2 workers were 1.4x one process on
@@ -60,6 +62,7 @@ TrialRecord = dict[str, Any]
 
 log = logging.getLogger(__name__)
 PING_S = 0.25  # how often a restarting actor is asked whether it is back
+IN_FLIGHT = 2  # chunks sent to an actor before its first comes back: one runs, one waits in its queue
 
 
 def build_evaluator(setup: Any) -> Evaluator:
@@ -347,6 +350,7 @@ class RayPool(Pool):
         self._setup_ref = ray.put(setup)  # shared once; every call passes the reference
         self._actor_cls = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(EvalWorker)
         self._actors = [self._actor_cls.remote() for _ in range(n)]
+        self._lives = [0] * n  # per actor slot: deaths noted so far (a chunk sent before one is lost)
         self._info: list[dict[str, Any]] = []
         self.warm_errors: list[str] = []
         self._prepare_all()
@@ -414,8 +418,9 @@ class RayPool(Pool):
         results: list[list[TrialRecord | None]] = [[None] * len(seeds) for _, seeds in jobs]
         pending = deque((p, t, row, seed) for p, (row, seeds) in enumerate(jobs) for t, seed in enumerate(seeds))
         queue: deque[_Chunk] = deque()  # chunks sent back by a worker's death
-        idle = deque(range(len(self._actors)))
-        inflight: dict[Any, tuple[int, _Chunk]] = {}
+        # free slots: each actor IN_FLIGHT times, interleaved so the first chunks spread over actors
+        idle = deque(a for _ in range(IN_FLIGHT) for a in range(len(self._actors)))
+        inflight: dict[Any, tuple[int, _Chunk, int]] = {}  # ref -> (actor, chunk, actor's life when sent)
         # An actor whose worker died is restarting: Ray refuses its calls until it is back. It gets
         # no work until it answers a ping (re-pinged every PING_S), so no retry is wasted on it.
         pings: dict[Any, int] = {}
@@ -431,7 +436,7 @@ class RayPool(Pool):
                     sub = np.ascontiguousarray(genomes[rows])
                     local_jobs = [(local[row], (seed,)) for _, _, row, seed in chunk.trials]
                     ref = self._actors[a].evaluate.remote(self._setup_ref, self._key, sub, local_jobs)
-                    inflight[ref] = (a, chunk)
+                    inflight[ref] = (a, chunk, self._lives[a])
                     self.stats.chunks += 1
                 if on_dispatch is not None and not dispatched:
                     dispatched = True
@@ -457,13 +462,18 @@ class RayPool(Pool):
                         else:
                             idle.append(a)
                         continue
-                    a, chunk = inflight.pop(ref)
+                    a, chunk, life = inflight.pop(ref)
                     try:
                         out = ray.get(ref)
                     except ray.exceptions.RayTaskError as exc:
                         raise DevoError(f"evaluation failed in a Ray worker: {_cause(exc)}") from None
                     except died as exc:
-                        self._worker_died(a, chunk, exc, queue, results)
+                        # every chunk the dead worker held is re-sent and its slot pinged; the death
+                        # is counted (and the actor replaced) once, by the first chunk to report it
+                        new_death = life == self._lives[a]
+                        if new_death:
+                            self._lives[a] += 1
+                        self._worker_died(a, chunk, exc, queue, results, new_death)
                         pings[self._actors[a].pid.remote()] = a
                     else:
                         for (pos, t, _, _), recs in zip(chunk.trials, out, strict=True):
@@ -485,11 +495,14 @@ class RayPool(Pool):
             self.stats.actors_replaced += 1
 
     def _worker_died(
-        self, a: int, chunk: _Chunk, exc: BaseException, queue: deque[_Chunk], results: list
+        self, a: int, chunk: _Chunk, exc: BaseException, queue: deque[_Chunk], results: list, new_death: bool = True
     ) -> None:
-        self.stats.worker_deaths += 1
+        """Re-send a chunk whose worker died (``new_death``: the first of that worker's chunks to
+        report it, so the death is counted and a dead actor replaced)."""
         log.warning("a worker died (%s); re-sending its %d lifetime(s)", type(exc).__name__, len(chunk.trials))
-        self._replace_if_dead(a, exc)
+        if new_death:
+            self.stats.worker_deaths += 1
+            self._replace_if_dead(a, exc)
         if chunk.attempts < self.max_retries:
             chunk.attempts += 1
             self.stats.retries += 1

@@ -76,6 +76,11 @@ def test_a_chunk_that_keeps_killing_workers_is_split_then_given_up_on() -> None:
     pool._worker_died(0, single, RuntimeError("died"), queue, results)
     assert results[1][0]["fitness"] == WORST_FITNESS and "WorkerDied" in results[1][0]["raised"]
     assert pool.stats.gave_up == 1 and results[1][1] is None and results[0] == [None]
+    # a second chunk lost to the same death (two in flight per actor) is re-sent, not counted again
+    deaths = pool.stats.worker_deaths
+    other = _Chunk([(0, 0, 0, 11)])
+    pool._worker_died(0, other, RuntimeError("died"), queue, results, new_death=False)
+    assert pool.stats.worker_deaths == deaths and queue[0] is other and other.attempts == 1
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +124,8 @@ def test_a_worker_killed_mid_generation_changes_nothing(ray_session, setup) -> N
         victim = pool.worker_pids()[0]
         got = pool.evaluate(genomes, jobs, on_dispatch=lambda: os.kill(victim, signal.SIGKILL))
         assert got == expected
-        assert pool.stats.worker_deaths >= 1 and pool.stats.retries >= 1 and pool.stats.gave_up == 0
+        # the victim held two chunks (IN_FLIGHT): both are re-sent, its death is counted once
+        assert pool.stats.worker_deaths == 1 and pool.stats.retries >= 1 and pool.stats.gave_up == 0
         pids = pool.worker_pids()
         assert victim not in pids  # restarted (or replaced) actor
         # every worker at once
