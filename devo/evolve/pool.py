@@ -16,14 +16,14 @@ agree bit for bit (a lifetime depends only on its genome and seed).
   Jobs are split into single lifetimes, which go out in chunks, two chunks in flight per actor
   (the second waits in the actor's queue, so the actor never idles while its result travels back
   and the driver sends the next one), the next chunk to whichever actor has a free slot (dynamic
-  balancing through ``ray.wait``). Chunks
-  shrink as the batch drains (a third of what is left per worker): a lifetime that balances a
-  pole costs a hundred times one that drops it, so equal chunks, or a genome's trials kept
-  together, left one worker idle at the end of every batch (2 workers were 1.4x one process on
-  late CartPole generations). A chunk whose worker died (killed, OOM, segfault, lost node) is
-  sent again, to a restarted or replaced actor, so the generation completes with the same
-  numbers. A chunk that kills its worker ``max_retries + 1`` times is split into single
-  lifetimes; a lifetime that still kills its worker gets the worst fitness and an error flag.
+  balancing through ``ray.wait``). Chunks shrink as the batch drains (a third of what is left per
+  worker): a lifetime that balances a pole costs a hundred times one that drops it, so equal
+  chunks, or a genome's trials kept together, left one worker idle at the end of every batch (2
+  workers were 1.4x one process on late CartPole generations). A chunk whose worker died (killed,
+  OOM, segfault, lost node) is sent again, to a restarted or replaced actor, so the generation
+  completes with the same numbers. A chunk that kills its worker ``max_retries + 1`` times is
+  split into single lifetimes; a lifetime that still kills its worker gets the worst fitness and
+  an error flag.
 
 An exception raised by a lifetime (not a worker death) never stops a run: that trial gets
 :data:`~devo.lifetime.WORST_FITNESS` and its message in ``raised``, counted in the metrics.

@@ -76,11 +76,17 @@ def test_a_chunk_that_keeps_killing_workers_is_split_then_given_up_on() -> None:
     pool._worker_died(0, single, RuntimeError("died"), queue, results)
     assert results[1][0]["fitness"] == WORST_FITNESS and "WorkerDied" in results[1][0]["raised"]
     assert pool.stats.gave_up == 1 and results[1][1] is None and results[0] == [None]
-    # a second chunk lost to the same death (two in flight per actor) is re-sent, not counted again
-    deaths = pool.stats.worker_deaths
-    other = _Chunk([(0, 0, 0, 11)])
-    pool._worker_died(0, other, RuntimeError("died"), queue, results, new_death=False)
-    assert pool.stats.worker_deaths == deaths and queue[0] is other and other.attempts == 1
+
+
+def test_a_second_chunk_lost_to_the_same_death_is_resent_not_counted() -> None:
+    pool = _fake_pool(max_retries=1)
+    queue = __import__("collections").deque()
+    results: list = [[None], [None]]
+    first, second = _Chunk([(0, 0, 0, 11)]), _Chunk([(1, 0, 1, 12)])  # both in flight on actor 0
+    pool._worker_died(0, first, RuntimeError("died"), queue, results)
+    pool._worker_died(0, second, RuntimeError("died"), queue, results, new_death=False)
+    assert pool.stats.worker_deaths == 1 and pool.stats.retries == 2
+    assert list(queue) == [second, first] and first.attempts == second.attempts == 1
 
 
 @pytest.fixture(scope="module")
