@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+from collections import deque
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -62,7 +64,7 @@ def _fake_pool(max_retries: int) -> RayPool:
 
 def test_a_chunk_that_keeps_killing_workers_is_split_then_given_up_on() -> None:
     pool = _fake_pool(max_retries=1)
-    queue = __import__("collections").deque()
+    queue = deque()
     results: list = [[None], [None, None]]  # job 0: one trial; job 1: two
     chunk = _Chunk([(0, 0, 0, 11), (1, 0, 1, 12), (1, 1, 1, 13)])  # (job, trial, genome row, seed)
     pool._worker_died(0, chunk, RuntimeError("died"), queue, results)
@@ -80,7 +82,7 @@ def test_a_chunk_that_keeps_killing_workers_is_split_then_given_up_on() -> None:
 
 def test_a_second_chunk_lost_to_the_same_death_is_resent_not_counted() -> None:
     pool = _fake_pool(max_retries=1)
-    queue = __import__("collections").deque()
+    queue = deque()
     results: list = [[None], [None]]
     first, second = _Chunk([(0, 0, 0, 11)]), _Chunk([(1, 0, 1, 12)])  # both in flight on actor 0
     pool._worker_died(0, first, RuntimeError("died"), queue, results)
@@ -146,6 +148,6 @@ def test_ray_pool_reports_a_lifetime_that_cannot_be_built(ray_session, tmp_path)
     from devo.errors import DevoError
 
     bad = SimpleNamespace(**{k: getattr(tiny(tmp_path), k) for k in ("task", "network", "develop", "lifetime")})
-    object.__setattr__(bad, "network", __import__("dataclasses").replace(bad.network, max_neurons=3))
+    object.__setattr__(bad, "network", replace(bad.network, max_neurons=3))
     with pytest.raises(DevoError, match="cannot build a lifetime|max_neurons"):
         RayPool(bad, workers=1)
