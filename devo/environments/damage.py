@@ -96,6 +96,14 @@ def damaged_spec(spec: TaskSpec, d: DamageSpec) -> TaskSpec:
     )
 
 
+def first_damaged_episode(d: DamageSpec, seed: int) -> int:
+    """The damage episode ``e*`` a lifetime's task draws from ``rng_from_seed(seed)`` (the first
+    draw of :func:`draw_damage` and of :func:`.native.damage.begin`): episodes ``e*`` onwards are
+    damaged."""
+    lo, hi = d.episodes
+    return lo + PyRng(rng_from_seed(seed)).integers(hi - lo + 1)
+
+
 def draw_damage(d: DamageSpec, n: int, rng: PyRng) -> tuple[int, list[int], int]:
     """(damage episode, permutation, observation index) drawn exactly as :func:`.native.damage.begin`."""
     lo, hi = d.episodes

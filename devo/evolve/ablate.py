@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from devo.errors import DevoError
-from devo.evolve.evaluate import check_lives_under, eval_seed, run_lifetimes
+from devo.evolve.evaluate import check_lives_under, damage_split, eval_seed, format_damage, run_lifetimes
 from devo.evolve.pool import build_evaluator
 from devo.experiment import Experiment
 from devo.genome_io import GenomeFile
@@ -155,6 +155,7 @@ class Condition:
     diff: dict[str, float] = field(default_factory=dict)  # fitness: mean, low, high vs intact
     diff_per_episode: list[dict[str, float]] = field(default_factory=list)
     failed: int = 0  # lifetimes that blew up or raised (excluded from the pairs)
+    damage: dict[str, Any] | None = None  # returns around each lifetime's damage episode (damage_split)
 
 
 @dataclass
@@ -194,6 +195,10 @@ class AblationReport:
             iv = f"[{d['low']:.4g}, {d['high']:.4g}]"
             lines.append(f"{c.name:<20} {c.fitness['mean']:>9.4g} {d['mean']:>+11.4g} {iv:>22}  {eps}{sig}")
         lines.append("* the interval excludes 0")
+        damaged = [c for c in self.conditions if c.applicable and c.damage is not None]
+        if damaged:
+            lines.append("mid-life damage, each lifetime split at its own damage episode (mean return):")
+            lines.extend(f"{c.name:<20} {format_damage(c.damage)}" for c in damaged)
         return "\n".join(lines)
 
 
@@ -233,6 +238,7 @@ def ablate_genome(
     evaluator = build_evaluator(exp)
     check_lives_under(gf, exp, int(evaluator.genome_size), made_for, source)
     seeds = [eval_seed(seed, i) for i in range(lifetimes)]
+    firsts = [evaluator.damage_episode(s) for s in seeds]  # the knock-outs keep the task: the same draws
     n_ep = exp.lifetime.n_episodes
 
     def live(e: Experiment, ev: Any = None) -> list[dict[str, Any]]:
@@ -241,7 +247,7 @@ def ablate_genome(
     say = progress or (lambda _m: None)
     say(f"intact: {lifetimes} lifetimes")
     base = live(exp, evaluator)
-    rows = [_condition("intact", "the genome as evolved", base, None, n_ep, level)]
+    rows = [_condition("intact", "the genome as evolved", base, None, n_ep, level, firsts)]
     for name in names:
         ko = KNOCKOUTS[name]
         reason = ko.why_not(exp)
@@ -249,7 +255,7 @@ def ablate_genome(
             rows.append(Condition(name=name, what=ko.what, applicable=False, reason=reason))
             continue
         say(f"{name}: {ko.what}")
-        rows.append(_condition(name, ko.what, live(ko.apply(exp)), base, n_ep, level))
+        rows.append(_condition(name, ko.what, live(ko.apply(exp)), base, n_ep, level, firsts))
     return AblationReport(
         source=source, env=exp.task.env, lifetimes=lifetimes, episodes=n_ep, seed=seed, level=level, conditions=rows
     )
@@ -260,7 +266,8 @@ def _ok(r: dict[str, Any]) -> bool:
 
 
 def _condition(
-    name: str, what: str, recs: list[dict[str, Any]], base: list[dict[str, Any]] | None, n_ep: int, level: float = 0.95
+    name: str, what: str, recs: list[dict[str, Any]], base: list[dict[str, Any]] | None, n_ep: int,
+    level: float = 0.95, firsts: list[int | None] | None = None,
 ) -> Condition:
     ok = [_ok(r) for r in recs]
     nan = math.nan
@@ -272,6 +279,7 @@ def _condition(
         per_episode=[{"mean": float(np.mean(x)) if x else nan, "std": float(np.std(x)) if x else nan}
                      for x in ret],
     )  # fmt: skip
+    c.damage = damage_split(recs, firsts or [])
     if base is not None:
         pairs = [i for i in range(len(recs)) if ok[i] and _ok(base[i])]
         d = np.array([float(recs[i]["fitness"]) - float(base[i]["fitness"]) for i in pairs])

@@ -4,6 +4,12 @@ Episode 0 of a lifetime shows the innate skill (what development alone built); l
 show what the network learned within its life. Lifetime ``i`` has seed
 ``derive_seed(seed, EVAL_STREAM, i)``, a stream that training never uses, so these are lifetimes
 the genome never saw during evolution.
+
+With mid-life damage (``task.damage``) each lifetime's damage episode ``e*`` is drawn at random,
+so the means per episode index mix damaged and intact episodes; the report then also splits every
+lifetime's returns around its own ``e*`` (:func:`damage_split`): the episodes before it, the first
+damaged episode ``e*`` (the one the damage strikes unannounced) and the later damaged ones (where a
+network that learned from ``e*`` recovers), with ``recovery = mean(later) / mean(before)``.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from devo.experiment import Experiment, lifetime_hash
 from devo.genome_io import GenomeFile, check_genome
 from devo.settings import with_episodes
 
-__all__ = ["EVAL_STREAM", "EvalReport", "check_lives_under", "eval_seed", "evaluate_genome", "run_lifetimes"]
+__all__ = [
+    "EVAL_STREAM", "EvalReport", "check_lives_under", "damage_split", "eval_seed", "evaluate_genome", "run_lifetimes",
+]
 
 EVAL_STREAM = 0xE7A1
 
@@ -32,6 +40,39 @@ def _stats(values: list[float]) -> dict[str, Any]:
     return {
         "n": int(a.size), "mean": float(a.mean()), "std": float(a.std()), "min": float(a.min()), "max": float(a.max())
     }  # fmt: skip
+
+
+def damage_split(records: list[dict[str, Any]], firsts: list[int | None]) -> dict[str, Any] | None:
+    """Returns around each lifetime's damage episode ``e*`` (``firsts[i]`` for ``records[i]``;
+    None without damage): ``before`` (episodes < e*), ``first`` (episode e*), ``later`` (> e*),
+    each as :func:`_stats` over the pooled episodes of the lifetimes that did not fail, and
+    ``recovery`` = mean(later) / mean(before) (None when either is empty or mean(before) is 0;
+    read it for tasks with positive returns)."""
+    if not firsts or any(e is None for e in firsts):
+        return None
+    before: list[float] = []
+    first: list[float] = []
+    later: list[float] = []
+    for r, e in zip(records, firsts, strict=True):
+        if r.get("nan") or r.get("raised"):
+            continue
+        ret = [float(x) for x in r["returns"]]
+        before += ret[:e]
+        first += ret[e : e + 1]
+        later += ret[e + 1 :]
+    b, f, lt = _stats(before), _stats(first), _stats(later)
+    rec = lt["mean"] / b["mean"] if b["n"] and lt["n"] and b["mean"] != 0 else None
+    return {"before": b, "first": f, "later": lt, "recovery": rec}
+
+
+def format_damage(split: dict[str, Any]) -> str:
+    """One line: the mean returns before, at and after the damage (``n`` episodes each) and the recovery."""
+    parts = [
+        f"{label} {_num(split[k]['mean'], 0)} (n {split[k]['n']})"
+        for k, label in (("before", "before"), ("first", "first damaged episode"), ("later", "later damaged"))
+    ]
+    rec = split.get("recovery")
+    return "; ".join(parts) + ("" if rec is None else f"; later / before {rec:.3g}")
 
 
 @dataclass
@@ -51,6 +92,7 @@ class EvalReport:
     error_count: int
     errors: list[str] = field(default_factory=list)
     training_fitness: float | None = None
+    damage: dict[str, Any] | None = None  # damage_split, with "what": the damage, when the task has one
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +115,9 @@ class EvalReport:
         lines.append(f"{'all':<12} " + " ".join(_num(a[c]) for c in ("mean", "std", "min", "max")))
         f = self.fitness
         lines.append(f"lifetime fitness: mean {_num(f['mean'], 0)}, std {_num(f['std'], 0)}, min {_num(f['min'], 0)}")
+        if self.damage is not None:
+            lines.append(f"damage ({self.damage['what']}), each lifetime split at its own damage episode:")
+            lines.append("  " + format_damage(self.damage))
         if self.nan_count or self.error_count:
             lines.append(f"{self.nan_count} lifetime(s) blew up (NaN), {self.error_count} raised")
             lines.extend(f"  {m}" for m in self.errors[:3])
@@ -128,7 +173,11 @@ def evaluate_genome(
     if episodes is not None and episodes != exp.lifetime.n_episodes:
         exp = with_episodes(exp, episodes)
         evaluator = build_evaluator(exp)
-    records = run_lifetimes(exp, gf.genome, [eval_seed(seed, i) for i in range(lifetimes)], workers, evaluator)
+    seeds = [eval_seed(seed, i) for i in range(lifetimes)]
+    records = run_lifetimes(exp, gf.genome, seeds, workers, evaluator)
+    split = damage_split(records, [evaluator.damage_episode(s) for s in seeds])
+    if split is not None:
+        split["what"] = evaluator.task.damage.describe()
     n_ep = exp.lifetime.n_episodes
     ok = [r for r in records if not r.get("nan") and not r.get("raised")]
     per_episode = [_stats([float(r["returns"][k]) for r in ok if len(r["returns"]) > k]) for k in range(n_ep)]
@@ -147,6 +196,7 @@ def evaluate_genome(
         error_count=sum(1 for r in records if r.get("raised")),
         errors=sorted({str(r.get("raised") or r.get("error")) for r in records if r.get("raised") or r.get("error")}),
         training_fitness=float(train_fit) if isinstance(train_fit, (int, float)) else None,
+        damage=split,
     )
 
 

@@ -29,6 +29,7 @@ import numpy as np
 from devo.develop import agent as A
 from devo.develop.dims import E_DIM, H_DIM
 from devo.develop.rules import RulesBuffer, fill_rules, genome_spec, rules_buffer, rules_from_genome
+from devo.environments.damage import first_damaged_episode
 from devo.environments.spec import ACTION_CODES
 from devo.errors import ConfigError
 from devo.genome import GenomeSpec
@@ -324,6 +325,16 @@ class Evaluator:
                 B.box_stats(live.box, stats[q])
         self.last_state = live.net
         return [self._result(returns[q], lengths[q], stats[q], errors[q]) for q in range(k)]
+
+    def damage_episode(self, seed: int) -> int | None:
+        """The first damaged episode of lifetime ``seed`` as its task draws it (None without
+        ``task.damage``): the compiled task draws from ``derive_seed(seed, 2)``, the Python twin
+        from the same seed modulo 2^32 (:meth:`_run_python`)."""
+        d = self.task.damage
+        if d is None:
+            return None
+        env_seed = derive_seed(seed, 2) if self.native else derive_seed(seed, 2) % (2**32)
+        return first_damaged_episode(d, env_seed)
 
     def _result(self, returns: np.ndarray, lengths: np.ndarray, stats: np.ndarray, error: str) -> LifetimeResult:
         """The :class:`LifetimeResult` of a lifetime from its returns, lengths and statistics."""

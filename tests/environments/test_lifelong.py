@@ -348,3 +348,46 @@ def test_damaged_task_specs():
     # the Python-only path carries damage too
     beacon = make_task("devo_environments.beacon:BeaconEnv", damage="flip_obs")
     assert not beacon.spec.has_native and beacon.spec.damage
+
+
+@pytest.mark.parametrize("episodes", [(1, 3), (0, 4), (2, 2)])
+@given(life_seed=seeds)
+def test_first_damaged_episode_is_the_tasks_own_draw(episodes, life_seed):
+    from devo.environments.damage import first_damaged_episode
+
+    nat = Native("CartPole-v1", damage="permute_actions", damage_episodes=episodes)
+    nat.begin_lifetime(life_seed)
+    py = make_task("Acrobot-v1", damage="flip_obs", damage_episodes=episodes).make_env()
+    py.begin_lifetime(life_seed % 2**32)
+    d = DamageSpec("permute_actions", episodes)
+    assert first_damaged_episode(d, life_seed) == int(nat.state[1])
+    assert first_damaged_episode(d, life_seed % 2**32) == py.damage_episode
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_evaluator_knows_each_lifetimes_damage_episode(native):
+    """The evaluator's damage episode of a lifetime is the one its task drew: the compiled task's
+    state after ``begin_lifetime`` on the evaluator's env rng, the Python adapter's own after a lifetime."""
+    from devo.lifetime import Evaluator
+    from devo.rng import derive_seed
+    from devo.settings import TaskConfig
+    from tests.develop.helpers import Setup
+
+    task = TaskConfig(kwargs={"damage_episodes": [0, 3]}, damage="permute_actions", native=native,
+                      max_episode_steps=20)  # fmt: skip
+    ev = Evaluator(Setup(task=task))
+    assert ev.native == native
+    got = []
+    for seed in range(12):
+        e = ev.damage_episode(seed)
+        assert e is not None and 0 <= e <= 3
+        got.append(e)
+        if native:
+            nat = Native("CartPole-v1", damage="permute_actions", damage_episodes=(0, 3))
+            nat.begin_lifetime(derive_seed(seed, 2))
+            assert e == int(nat.state[1])
+        else:
+            ev.run(ev.initial_genome(0), seed)
+            assert e == ev._env.damage_episode
+    assert len(set(got)) > 1
+    assert Evaluator(Setup()).damage_episode(0) is None

@@ -11,6 +11,7 @@ import pytest
 
 from devo.cli import main
 from devo.evolve.ablate import KNOCKOUTS, ablate_genome, ablation_paths, paired_interval, t_quantile
+from devo.evolve.evaluate import eval_seed
 from devo.experiment import experiment_to_dict, lifetime_hash
 from devo.genome_io import load_genome, save_genome
 from devo.lifetime import Evaluator
@@ -89,3 +90,54 @@ def test_report_json_has_no_nan() -> None:
                   diff={"mean": 1.0, "low": -math.inf, "high": math.inf})
     data = json.loads(AblationReport("g", "e", 2, 1, 0, 0.95, [c]).to_json())
     assert data["conditions"][0]["fitness"]["mean"] is None and data["conditions"][0]["diff"]["low"] is None
+
+
+def test_damage_split_pools_episodes_around_each_lifetimes_own_damage_episode() -> None:
+    from devo.evolve.evaluate import damage_split, format_damage
+
+    recs = [
+        {"returns": [100.0, 10.0, 90.0, 80.0]},  # damage at 1: before 100, first 10, later 90 80
+        {"returns": [120.0, 110.0, 5.0, 15.0]},  # damage at 2
+        {"returns": [1.0, 1.0, 1.0, 1.0], "nan": True},  # a failed lifetime counts nowhere
+        {"returns": [7.0, 8.0, 9.0, 10.0]},  # damage at 0: no episode before it
+    ]
+    s = damage_split(recs, [1, 2, 0, 0])
+    assert s["before"]["n"] == 3 and s["before"]["mean"] == pytest.approx(110.0)
+    assert s["first"]["n"] == 3 and s["first"]["mean"] == pytest.approx((10 + 5 + 7) / 3)
+    assert s["later"]["n"] == 6 and s["later"]["mean"] == pytest.approx((90 + 80 + 15 + 8 + 9 + 10) / 6)
+    assert s["recovery"] == pytest.approx(s["later"]["mean"] / 110.0)
+    assert "first damaged episode" in format_damage(s) and "later / before" in format_damage(s)
+    assert damage_split(recs, [None] * 4) is None
+    only_first = damage_split([{"returns": [3.0, 4.0]}], [1])
+    assert only_first["later"]["n"] == 0 and only_first["recovery"] is None
+
+
+def test_eval_and_ablate_split_returns_at_the_damage(tmp_path, capsys) -> None:
+    """`devo eval` and `devo ablate` of a genome on a damaged task report the split, equal to the
+    one made by hand from the lifetimes' returns and the task's own draws."""
+    from devo.evolve.evaluate import damage_split, evaluate_genome, run_lifetimes
+    from devo.lifetime import Evaluator
+
+    exp, path = _genome_file(
+        tmp_path, task__damage="permute_actions", task__kwargs={"damage_episodes": [0, 2]}, lifetime__n_episodes=3
+    )
+    gf = load_genome(path)
+    rep = evaluate_genome(exp, gf, lifetimes=6)
+    ev = Evaluator(exp)
+    seeds = [eval_seed(0, i) for i in range(6)]
+    firsts = [ev.damage_episode(s) for s in seeds]
+    by_hand = damage_split(run_lifetimes(exp, gf.genome, seeds), firsts)
+    assert rep.damage["what"] == "permute_actions from a random episode in 0..2"
+    parts = ("before", "first", "later")
+    assert {k: rep.damage[k] for k in parts} == {k: by_hand[k] for k in parts}
+    assert rep.damage["first"]["n"] == 6 and rep.damage["before"]["n"] == sum(firsts)
+    assert "each lifetime split at its own damage episode" in rep.format_text()
+    assert main(["ablate", str(path), "--lifetimes", "6", "--only", "frozen"]) == 0
+    out = capsys.readouterr().out
+    assert "mid-life damage" in out and "later damaged" in out
+    data = json.loads(ablation_paths(path)[0].read_text())
+    assert data["conditions"][0]["damage"]["before"] == by_hand["before"]
+    # without damage there is no split
+    (tmp_path / "b").mkdir()
+    exp2, path2 = _genome_file(tmp_path / "b")
+    assert evaluate_genome(exp2, load_genome(path2), lifetimes=2).damage is None
