@@ -5,7 +5,8 @@ seeds of the best genome's return on the record's fresh lifetimes, the mean retu
 index (0 = innate), the mean difference when plasticity is frozen, and LNDP's published figure;
 a cell without records reads "not run". Per cell, a section lists every seed: its return, per
 episode, the frozen knock-out's paired difference with its interval, generations and wall time;
-then every knock-out of `devo ablate` per seed, and the cell's two figures
+then every knock-out of `devo ablate` per seed, on a damaged task the returns split at each
+lifetime's damage episode (intact and frozen), and the cell's two figures
 (:mod:`devo.campaign.figures`). The same records give the same bytes: no clock, no machine-local
 path, every number through one formatter.
 """
@@ -246,6 +247,7 @@ def _render_cell(c: Campaign, res: CellResult, lifetimes: int, figures: str) -> 
         lines.append("")
         return lines
     lines += _render_ablation(res)
+    lines += _render_damage(res)
     lines += [
         "",
         f"![fitness per generation]({figures}/{cell.name}.curve.png) "
@@ -274,6 +276,35 @@ def _render_ablation(res: CellResult) -> list[str]:
     ]
     for name in names:
         lines.append(f"| {name} | " + " | ".join(diff_text(knockout(r, name)) for r in done) + " |")
+    return lines
+
+
+def _split_text(split: dict[str, Any] | None) -> str:
+    if not split:
+        return "-"
+    parts = " / ".join(num((split.get(k) or {}).get("mean")) for k in ("before", "first", "later"))
+    rec = split.get("recovery")
+    return parts + ("" if rec is None else f" ({num(rec)})")
+
+
+def _render_damage(res: CellResult) -> list[str]:
+    """Per seed, the returns split at each lifetime's damage episode (`devo eval` on a damaged task),
+    intact and with plasticity frozen; nothing for a cell without damage or records older than the split."""
+    done = [r for r in res.done if r.eval.get("damage")]
+    if not done:
+        return []
+    what = done[0].eval["damage"].get("what", "")
+    lines = [
+        "",
+        f"Mid-life damage ({_esc(what)}): mean return before the damage / in the first damaged episode / in "
+        "the later damaged ones (later / before), each lifetime split at its own damage episode",
+        "",
+        "| seed | intact | plasticity frozen |",
+        "|---|---|---|",
+    ]
+    for r in done:
+        frozen = knockout(r, "frozen")
+        lines.append(f"| {r.seed} | {_split_text(r.eval['damage'])} | {_split_text((frozen or {}).get('damage'))} |")
     return lines
 
 
