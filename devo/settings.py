@@ -92,6 +92,12 @@ class DevelopConfig:
     plastic_weights: bool = _f(
         True, "learned family: the plastic weight component H during episodes (false keeps H = 0)"
     )
+    shaping: bool = _f(
+        False,
+        "modulator: the reward plus an evolved potential-based shaping term phi(x') - phi(x), phi quadratic in "
+        "the normalised observation (genome block mod.potential; learned and rstdp families)",
+        hash_default=True,
+    )
     freeze_after_development: bool = _f(
         False, "no rule runs during episodes, whatever the family (the network as development left it)"
     )
@@ -109,6 +115,13 @@ class DevelopConfig:
         "connect", "child's synapses: none, one from the parent, or copies of the parent's"
     )
     child_distance: float = _f(0.1, "distance of a child from its parent", min=0.0)
+
+    def __post_init__(self) -> None:
+        if self.shaping and self.plasticity not in ("learned", "rstdp"):
+            raise ValueError(
+                f"develop.shaping feeds the modulator, which the {self.plasticity} family does not read; "
+                "set develop.shaping = false, or plasticity = 'learned' or 'rstdp'"
+            )
 
 
 @dataclass(frozen=True)

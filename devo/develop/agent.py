@@ -103,7 +103,8 @@ MS_BASELINE = 0
 MS_M = 1
 MS_REWARD = 2
 MS_VAR = 3  # running variance of the reward-prediction error
-N_MS = 4
+MS_PHI = 4  # shaping potential of the next observation, as the last step computed it
+N_MS = 5
 
 
 # genome blocks of no rule: the lifetime copies them into ``kind_params`` and ``enc_params``
@@ -134,6 +135,7 @@ class Agent(NamedTuple):
     norm_mode: np.ndarray  # int8[d]
     norm_stats: np.ndarray  # float64[3, d]
     xn: np.ndarray  # float32[d] normalised observation
+    xnext: np.ndarray  # float32[d] the next observation normalised (potential-based shaping, devo.develop.modulator)
     drive: np.ndarray  # float32[n_in]
     ou: np.ndarray  # float64[d] spontaneous-activity state
     act_low: np.ndarray  # float64[a]
@@ -193,6 +195,7 @@ def make_agent(
         norm_mode=np.asarray(norm_mode, np.int8),
         norm_stats=np.zeros((3, d), np.float64),
         xn=np.zeros(d, f32),
+        xnext=np.zeros(d, f32),
         drive=np.zeros(len(in_xy), f32),
         ou=np.zeros(d, np.float64),
         act_low=np.asarray(act_low, np.float64),

@@ -7,7 +7,8 @@ is the genome layout (names, shapes, order and offsets of the committed genomes 
 
     node (messages, GRU) | edge | structural (pruning, synaptogenesis, new synapses) |
     growth (division, children, seed cells) | neuron bias | modulator | encoder |
-    spontaneous activity | the plasticity family's lifetime rule (edge)
+    spontaneous activity | the plasticity family's lifetime rule (edge) | the shaping potential
+    (modulator; only with ``develop.shaping``)
 
 Every rule is a small network shared by all neurons or all synapses, so the genome's size does not
 depend on ``max_neurons`` nor on the task's sizes, except the spontaneous-activity process, which
@@ -51,6 +52,7 @@ def genome_blocks(network: NetworkConfig, develop: DevelopConfig, obs_dim: int) 
         *agent.ENCODER_BLOCKS,
         *spontaneous.blocks(obs_dim),
         *edge.FAMILY_BLOCKS[develop.plasticity],
+        *(modulator.shaping_blocks(obs_dim) if develop.shaping else ()),
     ]
 
 

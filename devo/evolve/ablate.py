@@ -10,8 +10,11 @@ something. The comparison is therefore paired: for each knock-out and each episo
 mechanism matters to this genome (a negative difference: the genome *uses* it).
 
 Knock-outs (:data:`KNOCKOUTS`): plasticity frozen after development; the plastic weight component
-off; structural plasticity off during life; no spontaneous activity; no neurogenesis; activity
-reset at every env step. One that the genome's config lacks already is reported "not applicable".
+off; the modulator's shaping off (its potential set to 0: the modulator of the task's reward
+alone); structural plasticity off during life; no spontaneous activity; no neurogenesis; activity
+reset at every env step. One that the genome's config lacks already is reported "not
+applicable". A knock-out changes the config, or the genome where the switch is a genome value
+(the shaping potential), never the genome's layout.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from devo.errors import DevoError
 from devo.evolve.evaluate import check_lives_under, damage_split, eval_seed, format_damage, run_lifetimes
 from devo.evolve.pool import build_evaluator
 from devo.experiment import Experiment
+from devo.genome import GenomeSpec
 from devo.genome_io import GenomeFile
 
 __all__ = [
@@ -41,12 +45,14 @@ __all__ = [
 @dataclass(frozen=True)
 class Knockout:
     """One mechanism switched off: ``why_not(exp)`` is '' when it applies, else the reason;
-    ``apply(exp)`` is the experiment without it (the genome's layout unchanged)."""
+    ``apply(exp)`` is the experiment without it (the genome's layout unchanged); ``edit(spec,
+    genome)``, if given, the genome without it (a copy)."""
 
     name: str
     what: str
     why_not: Callable[[Experiment], str]
     apply: Callable[[Experiment], Experiment]
+    edit: Callable[[GenomeSpec, np.ndarray], np.ndarray] | None = None
 
 
 def _dev(exp: Experiment, **changes: Any) -> Experiment:
@@ -67,6 +73,21 @@ def _plastic_na(exp: Experiment) -> str:
     if not exp.develop.plastic_weights or exp.develop.freeze_after_development:
         return "plastic weight component off already"
     return ""
+
+
+def _shaping_na(exp: Experiment) -> str:
+    if not exp.develop.shaping:
+        return "no shaping in this config"
+    if exp.develop.freeze_after_development:
+        return "frozen after development already: nothing reads the modulator"
+    return ""
+
+
+def _shaping_off(spec: GenomeSpec, genome: np.ndarray) -> np.ndarray:
+    g = np.array(genome, np.float32, copy=True)
+    a, b = spec.offsets["mod.potential"]
+    g[a:b] = 0.0
+    return g
 
 
 def _structural_na(exp: Experiment) -> str:
@@ -103,6 +124,8 @@ KNOCKOUTS: dict[str, Knockout] = {
                  lambda e: _dev(e, freeze_after_development=True)),
         Knockout("no_plastic_weights", "plastic weight component off (H = 0)", _plastic_na,
                  lambda e: _dev(e, plastic_weights=False)),
+        Knockout("no_shaping", "modulator without the shaping term (the task's reward alone)", _shaping_na,
+                 lambda e: e, _shaping_off),
         Knockout("no_structural_life", "structural plasticity off during life", _structural_na,
                  lambda e: _dev(e, structural_during="development")),
         Knockout("no_spontaneous", "no spontaneous activity", _spontaneous_na,
@@ -241,8 +264,8 @@ def ablate_genome(
     firsts = [evaluator.damage_episode(s) for s in seeds]  # the knock-outs keep the task: the same draws
     n_ep = exp.lifetime.n_episodes
 
-    def live(e: Experiment, ev: Any = None) -> list[dict[str, Any]]:
-        return run_lifetimes(e, gf.genome, seeds, workers, ev)
+    def live(e: Experiment, ev: Any = None, genome: np.ndarray | None = None) -> list[dict[str, Any]]:
+        return run_lifetimes(e, gf.genome if genome is None else genome, seeds, workers, ev)
 
     say = progress or (lambda _m: None)
     say(f"intact: {lifetimes} lifetimes")
@@ -255,7 +278,8 @@ def ablate_genome(
             rows.append(Condition(name=name, what=ko.what, applicable=False, reason=reason))
             continue
         say(f"{name}: {ko.what}")
-        rows.append(_condition(name, ko.what, live(ko.apply(exp)), base, n_ep, level, firsts))
+        genome = None if ko.edit is None else ko.edit(evaluator.spec, gf.genome)
+        rows.append(_condition(name, ko.what, live(ko.apply(exp), genome=genome), base, n_ep, level, firsts))
     return AblationReport(
         source=source, env=exp.task.env, lifetimes=lifetimes, episodes=n_ep, seed=seed, level=level, conditions=rows
     )

@@ -447,6 +447,7 @@ class Evaluator:
                     total += reward
                     steps += 1
                     if terminated or truncated or t == self.horizon - 1:
+                        ag.obs[:] = obs  # the next observation, as in the compiled loop (shaping reads it)
                         box_step(box, PY_LEARN, reward, bool(terminated), ep, t, spikes)
                         break
                     ag.obs[:] = obs

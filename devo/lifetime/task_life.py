@@ -74,6 +74,8 @@ def run_native(
                 return
             total += reward
             steps += 1
+            if R.potential.shape[1] != 0:  # shaping reads the next observation (ag.obs is read again next step)
+                observe(tparams, tstate, ag.obs)
             env_learn(net, ag, R, rec, reward, terminated, ep, t, spikes)
             if terminated:
                 break

@@ -4,6 +4,7 @@ ablation switches, and the search centre's per-block initial values."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from devo.develop import agent as A
 from devo.develop.edge import PLASTIC_INIT
@@ -264,3 +265,61 @@ def test_a_silent_network_acts_at_random_only_with_random_ties() -> None:
                                       actions[ties])
     assert (actions["first"] == 0).all()
     assert np.bincount(actions["random"].astype(int), minlength=3).min() > len(actions["random"]) / 6
+
+
+def _m_reference(rewards, terminal, phi_now, phi_next, gains) -> np.ndarray:
+    """The modulator of devo.develop.modulator in plain Python, on shaped rewards."""
+    g_d, g_t, rho = gains
+    beta = 1 / (1 + np.exp(-rho))
+    base = var = 0.0
+    out = []
+    for t, (r, term, p0, p1) in enumerate(zip(rewards, terminal, phi_now, phi_next, strict=True)):
+        r = r + (0.0 if term else p1) - p0
+        if t == 0:
+            base, var = r, 0.0
+        d = r - base
+        out.append(min(max(g_d * d / np.sqrt(var + 1e-2) + (g_t if term else 0.0), -3.0), 3.0))
+        base += beta * d
+        var += beta * (d * d - var)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_shaping_adds_the_evolved_potentials_difference_to_the_reward(native: bool) -> None:
+    """A recorded CartPole lifetime with shaping: every step's modulator equals the reference on
+    r + phi(x') - phi(x), with x the recorded normalised inputs and phi(x') = 0 at a fall -- on the
+    compiled loop and on the Python path alike (both hand the next observation to the modulator)."""
+    # raw observations: the recorded input of step t + 1 is then exactly the x' of step t
+    ev = evaluator(develop={"shaping": True}, task={"native": native, "max_episode_steps": 400},
+                   lifetime={"n_episodes": 3}, network={"normalization": "raw"})  # fmt: skip
+    assert ev.native == native
+    rng = np.random.default_rng(3)
+    pot = rng.normal(0.0, 1.0, size=(2, 4)).astype(np.float32)
+    gains = (0.7, -1.5, -2.0)
+    g = ev.spec.with_values(ev.initial_genome(1), {"mod.potential": pot.ravel().tolist(), "mod": list(gains)})
+    res, rec = ev.run(g, 5, record=True)
+    steps = rec.column("phase") == A.PHASE_EPISODE
+    ep = rec.column("episode")[steps].astype(int)
+    x = rec.inputs[steps].astype(np.float64)
+    assert all(n < 400 for n in res.lengths), "every episode must end by a fall for this test"
+    last = np.r_[ep[1:] != ep[:-1], True]  # the last step of each episode: a fall
+    phi = x @ pot[0].astype(np.float64) + (x * x) @ pot[1].astype(np.float64)
+    phi_next = np.r_[phi[1:], 0.0]
+    want = _m_reference(rec.column("reward")[steps], last, phi, phi_next, gains)
+    np.testing.assert_allclose(rec.column("modulator")[steps], want, rtol=1e-4, atol=1e-5)
+    assert np.abs(want).max() > 0.1  # CartPole's +1 alone would give 0 until the fall
+
+
+def test_shaping_is_an_option_of_the_modulator_families() -> None:
+    from devo.develop.rules import genome_spec
+    from devo.errors import ConfigError
+    from devo.experiment import experiment_from_dict
+    from devo.settings import DevelopConfig, NetworkConfig
+
+    plain = genome_spec(NetworkConfig(), DevelopConfig(), 4)
+    shaped = genome_spec(NetworkConfig(), DevelopConfig(shaping=True), 4)
+    assert shaped.size == plain.size + 8 and shaped.blocks[-1].name == "mod.potential"
+    assert [b.name for b in shaped.blocks[:-1]] == [b.name for b in plain.blocks]  # the layout without it is unchanged
+    assert genome_spec(NetworkConfig(), DevelopConfig(shaping=True, plasticity="rstdp"), 4).blocks[-1].shape == (2, 4)
+    with pytest.raises(ConfigError, match="develop.shaping feeds the modulator, which the hebbian family"):
+        experiment_from_dict({"develop": {"plasticity": "hebbian", "shaping": True}})

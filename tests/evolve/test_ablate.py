@@ -141,3 +141,32 @@ def test_eval_and_ablate_split_returns_at_the_damage(tmp_path, capsys) -> None:
     (tmp_path / "b").mkdir()
     exp2, path2 = _genome_file(tmp_path / "b")
     assert evaluate_genome(exp2, load_genome(path2), lifetimes=2).damage is None
+
+
+def test_no_shaping_knockout_lives_as_the_genome_without_shaping(tmp_path) -> None:
+    """Knocking out the modulator's shaping (its potential set to 0) gives, lifetime for lifetime,
+    the genome without the potential block under the config without shaping."""
+    from dataclasses import replace
+
+    from devo.evolve.evaluate import evaluate_genome
+    from devo.genome_io import GenomeFile
+
+    exp, path = _genome_file(tmp_path, develop__shaping=True, lifetime__n_episodes=2)
+    gf = load_genome(path)
+    ev = Evaluator(exp)
+    a, b = ev.spec.offsets["mod.potential"]
+    assert b == gf.genome.size  # the last block
+    gf.genome[a:b] = np.random.default_rng(1).normal(0, 2, b - a)
+    rep = ablate_genome(exp, gf, lifetimes=4, knockouts=["no_shaping"])
+    rows = {c.name: c for c in rep.conditions}
+    assert rows["no_shaping"].applicable
+    plain = replace(exp, develop=replace(exp.develop, shaping=False))
+    short = GenomeFile(gf.genome[:a].copy(), {**gf.meta, "lifetime_hash": lifetime_hash(plain)})
+    without = evaluate_genome(plain, short, lifetimes=4)
+    assert rows["no_shaping"].fitness["mean"] == pytest.approx(without.fitness["mean"], abs=1e-9)
+    per_episode = [e["mean"] for e in without.per_episode]
+    assert [e["mean"] for e in rows["no_shaping"].per_episode] == pytest.approx(per_episode)
+    (tmp_path / "b").mkdir()
+    exp2, path2 = _genome_file(tmp_path / "b")
+    rep2 = ablate_genome(exp2, load_genome(path2), lifetimes=2, knockouts=["no_shaping"])
+    assert not rep2.conditions[1].applicable and "no shaping" in rep2.conditions[1].reason
