@@ -32,8 +32,9 @@ policies unchanged), with a potential quadratic in the normalised observation :m
     \quad (\Phi(\tilde x_{t+1}) = 0 \text{ when the episode terminated})
 
 so a reward that speaks once per episode (CartPole's fall) gets a dense, evolved forerunner: with
-:math:`b < 0` on the pole's angle, every step that tips it further is a negative surprise, and
-gated plasticity can act within the episode. :math:`\tilde x_{t+1}` is normalised with the
+:math:`b < 0` on the pole's angular velocity (what the evolved CartPole genomes of
+``experiments/cartpole_damage_shaping.toml`` chose), every step that sets the pole swinging is a
+negative surprise, and gated plasticity can act within the episode. :math:`\tilde x_{t+1}` is normalised with the
 running statistics as they are (the next step's sensing updates them), and the next step reuses
 that :math:`\Phi(\tilde x_{t+1})` as its :math:`\Phi(\tilde x_t)`, so the shaping terms of an
 episode sum to :math:`\Phi(\text{end}) - \Phi(\tilde x_0)` exactly; a non-finite potential counts as 0.

@@ -99,12 +99,19 @@ def test_a_field_added_later_hashes_only_when_set_away_from_its_default() -> Non
     c = experiment_from_dict({"network": {"running_centre": False}})
     assert lifetime_hash(a) == lifetime_hash(b) != lifetime_hash(c)
     assert config_hash(a) == config_hash(b) != config_hash(c)
-    # the hash of a config written before the field existed
+    # the hash of a config written before the fields added later existed (running_centre, shaping)
+    import dataclasses
+
     before = {k: to_dict(getattr(a, k)) for k in ("task", "network", "develop", "lifetime")}
-    del before["network"]["running_centre"]
+    later = {(k, f.name) for k in before for f in dataclasses.fields(getattr(a, k)) if f.metadata.get("hash_default")}
+    assert {("network", "running_centre"), ("develop", "shaping")} <= later
+    for k, name in later:
+        del before[k][name]
     blob = json.dumps(before, sort_keys=True, default=str).encode()
     assert lifetime_hash(a) == hashlib.sha256(blob).hexdigest()[:16]
     assert "running_centre" in to_dict(a)["network"]  # the resolved config still shows it
+    s = experiment_from_dict({"develop": {"shaping": True}})
+    assert lifetime_hash(s) != lifetime_hash(a) and config_hash(s) != config_hash(a)
 
 
 def test_running_centre_picks_the_normalisation_of_unbounded_values() -> None:
