@@ -100,8 +100,7 @@ def first_damaged_episode(d: DamageSpec, seed: int) -> int:
     """The damage episode ``e*`` a lifetime's task draws from ``rng_from_seed(seed)`` (the first
     draw of :func:`draw_damage` and of :func:`.native.damage.begin`): episodes ``e*`` onwards are
     damaged."""
-    lo, hi = d.episodes
-    return lo + PyRng(rng_from_seed(seed)).integers(hi - lo + 1)
+    return draw_damage(d, 1, PyRng(rng_from_seed(seed)))[0]
 
 
 def draw_damage(d: DamageSpec, n: int, rng: PyRng) -> tuple[int, list[int], int]:

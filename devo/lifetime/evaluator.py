@@ -281,7 +281,7 @@ class Evaluator:
         error = ""
         if self.native:
             tparams, tstate = self.task.native_buffers()
-            env_rng = rng_from_seed(derive_seed(seed, 2))
+            env_rng = rng_from_seed(self._task_seed(seed))
             self._kernels().run_native(net, ag, R, rec, tparams, tstate, env_rng, returns[0], lengths[0])
         else:
             box = make_box(net, ag, R, rec)
@@ -313,7 +313,7 @@ class Evaluator:
         if self.native:
             env_rngs = np.empty((k, 4), np.uint64)
             for q, seed in enumerate(seeds):
-                env_rngs[q] = rng_from_seed(derive_seed(seed, 2))
+                env_rngs[q] = rng_from_seed(self._task_seed(seed))
             self._kernels().run_native_batch(
                 live.box, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
                 returns, lengths, stats,
@@ -326,15 +326,19 @@ class Evaluator:
         self.last_state = live.net
         return [self._result(returns[q], lengths[q], stats[q], errors[q]) for q in range(k)]
 
+    def _task_seed(self, seed: int) -> int:
+        """The seed of lifetime ``seed``'s task: the compiled task's random state is seeded from
+        ``derive_seed(seed, 2)``, a Python environment's ``begin_lifetime`` gets it modulo 2^32."""
+        s = derive_seed(seed, 2)
+        return s if self.native else s % (2**32)
+
     def damage_episode(self, seed: int) -> int | None:
         """The first damaged episode of lifetime ``seed`` as its task draws it (None without
-        ``task.damage``): the compiled task draws from ``derive_seed(seed, 2)``, the Python twin
-        from the same seed modulo 2^32 (:meth:`_run_python`)."""
+        ``task.damage``), from the same task seed the lifetime uses."""
         d = self.task.damage
         if d is None:
             return None
-        env_seed = derive_seed(seed, 2) if self.native else derive_seed(seed, 2) % (2**32)
-        return first_damaged_episode(d, env_seed)
+        return first_damaged_episode(d, self._task_seed(seed))
 
     def _result(self, returns: np.ndarray, lengths: np.ndarray, stats: np.ndarray, error: str) -> LifetimeResult:
         """The :class:`LifetimeResult` of a lifetime from its returns, lengths and statistics."""
@@ -423,7 +427,7 @@ class Evaluator:
         box_step(box, PY_BIRTH, 0.0, False, 0, 0, 0)
         kind = self.task.spec.action_kind
         try:
-            env.begin_lifetime(derive_seed(seed, 2) % (2**32))
+            env.begin_lifetime(self._task_seed(seed))
             for ep in range(len(returns)):
                 obs = env.reset(derive_seed(seed, 3, ep) % (2**32))
                 ag.obs[:] = obs
