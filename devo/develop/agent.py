@@ -149,6 +149,8 @@ class Agent(NamedTuple):
     post: np.ndarray  # float32[N, 2E] edge rule, postsynaptic side: b_j, then b'_j
     qa: np.ndarray  # float32[N, P] presynaptic projection (pruning / synaptogenesis)
     qb: np.ndarray  # float32[N, P] postsynaptic projection
+    qext: np.ndarray  # float32[2, P] per unit: largest postsynaptic projection, largest magnitude (pruning bounds)
+    bound: np.ndarray  # float64[N] per presynaptic neuron: a draw at or above it settles "no" (structural)
     idx: np.ndarray  # int32[N] scratch list of neuron indices
     e_tmp: np.ndarray  # float32[E] scratch synapse state
     nbr: np.ndarray  # int32[N, KN] each neuron's nearest allowed partners, nearest first
@@ -209,6 +211,8 @@ def make_agent(
         post=np.zeros((n, 2 * E_DIM), f32),
         qa=np.zeros((n, MLP_DIM), f32),
         qb=np.zeros((n, MLP_DIM), f32),
+        qext=np.zeros((2, MLP_DIM), f32),
+        bound=np.zeros(n, np.float64),
         idx=np.zeros(n, np.int32),
         e_tmp=np.zeros(E_DIM, f32),
         nbr=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), np.int32),

@@ -10,6 +10,10 @@ their first layer into per-neuron projections, so the per-synapse cost stays sma
     p^-_{ij} = \sigma\big(v^-\cdot \mathrm{relu}(W^-_e e_{ij} + W^-_{pre} h_i + W^-_{post} h_j + b^-)
         + c^-_0 + c^-_1\, \mathbb{1}[\text{developing}]\big)
 
+Most draws are settled before the MLP runs: an upper bound of the logit of every synapse leaving
+neuron ``i`` (:func:`prune_bounds`) gives a probability that no such synapse exceeds, and a draw at
+or above it is a "no" -- the same decision from the same draw, so lifetimes do not change.
+
 **Synaptogenesis**: every alive non-output neuron ``i`` proposes ``candidates`` partners, each
 drawn uniformly from its neighbourhood -- the ``neighbourhood`` nearest neurons the allowed-edge
 mask lets ``i`` connect to (:mod:`devo.develop.neighbours`). If ``i -> j`` does not exist yet, it
@@ -120,11 +124,78 @@ def project_pair(
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
+def prune_bounds(net: NetState, ag: Agent, R: Rules, c: np.float32) -> None:
+    r"""``ag.bound[i]``: a probability that the pruning probability of no synapse ``i -> j`` exceeds.
+
+    With :math:`|e_{ij,c}| \le \bar x_c` (the largest magnitude of each state component over the
+    used slots) and :math:`b_{jk} \le \bar b_k` (the largest postsynaptic projection of hidden
+    unit ``k``), every hidden unit of a synapse leaving ``i`` has
+
+    .. math::
+
+        z_{ijk} \le a_{ik} + \bar b_k + \textstyle\sum_c |W^-_{e,kc}|\, \bar x_c =: \bar z_{ik},
+        \qquad \ell_{ij} \le c + \textstyle\sum_k \max(v_k, 0)\, \mathrm{relu}(\bar z_{ik})
+        =: \bar\ell_i
+
+    (a unit whose :math:`z` is NaN contributes 0, below the bound). :math:`\bar\ell_i` is raised
+    by :math:`10^{-4}` of the magnitudes it sums, far above the float32 rounding of the real
+    logit. For :math:`\bar\ell_i \le 0`, :math:`y = -\bar\ell_i`, the Taylor terms of
+    :math:`e^y` give :math:`\sigma(\ell_{ij}) \le \sigma(\bar\ell_i) \le 1 / (2 + y + y^2/2
+    + y^3/6 + y^4/24)`, the bound (no exponential); for :math:`\bar\ell_i > 0` the bound is 2
+    (never settles). A draw ``u >= bound[i]`` is a "no" for every synapse of ``i``; a non-finite
+    :math:`\bar\ell_i` gives a NaN bound, which settles nothing.
+    """
+    n = net.meta[M_NEU_HI]
+    syn_hi = net.meta[M_SYN_HI]
+    qa, qb, ext, bound = ag.qa, ag.qb, ag.qext, ag.bound
+    ef = net.e.reshape(net.e.size)
+    m0 = np.float32(0.0)
+    m1 = np.float32(0.0)
+    m2 = np.float32(0.0)
+    m3 = np.float32(0.0)
+    for s in range(syn_hi):
+        es = 4 * s
+        m0 = max(m0, abs(ef[es]))
+        m1 = max(m1, abs(ef[es + 1]))
+        m2 = max(m2, abs(ef[es + 2]))
+        m3 = max(m3, abs(ef[es + 3]))
+    for k in range(MLP_DIM):
+        ext[0, k] = -np.inf
+        ext[1, k] = np.float32(0.0)
+    for j in range(n):
+        for k in range(MLP_DIM):
+            b = qb[j, k]
+            ext[0, k] = max(ext[0, k], b)
+            ext[1, k] = max(ext[1, k], abs(b))
+    we, v = R.prune_we, R.prune_v
+    for i in range(n):
+        top = float(c)
+        size = abs(float(c))
+        for k in range(MLP_DIM):
+            wx = (abs(float(we[k, 0])) * float(m0) + abs(float(we[k, 1])) * float(m1)
+                  + abs(float(we[k, 2])) * float(m2) + abs(float(we[k, 3])) * float(m3))
+            a = float(qa[i, k])
+            z = a + float(ext[0, k]) + wx
+            vk = float(v[k])
+            if vk > 0.0 and z > 0.0:
+                top += vk * z
+            size += abs(vk) * (abs(a) + float(ext[1, k]) + wx)
+        top += 1e-4 * size + 1e-6
+        if top > 0.0:
+            bound[i] = 2.0
+        else:
+            y = -top
+            bound[i] = 1.0 / (2.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6.0 + y * (1.0 / 24.0)))))
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
 def prune(net: NetState, ag: Agent, R: Rules) -> int:
     """Prune alive synapses stochastically, in slot order; returns how many were removed.
 
-    One pass over the used slots: the MLP's hidden layer is ``P = 8`` wide (one SIMD register),
-    from the two neurons' projection rows and the synapse's state row; the draw is
+    One pass over the used slots, one uniform draw per alive synapse. A draw at or above the
+    presynaptic neuron's bound (:func:`prune_bounds`) keeps the synapse without the MLP; otherwise
+    the MLP's hidden layer is ``P = 8`` wide (one SIMD register), from the two neurons' projection
+    rows and the synapse's state row, and the draw is decided by
     :func:`~devo.develop.mathx.bernoulli_logit` (the exact sigmoid only when a bound cannot decide).
     """
     n = net.meta[M_NEU_HI]
@@ -132,13 +203,17 @@ def prune(net: NetState, ag: Agent, R: Rules) -> int:
     qa, qb = ag.qa, ag.qb
     project_pair(net.h, R.prune_wpre, R.prune_wpost, R.prune_b, qa, qb, n)
     c = np.float32(R.prune_c[0]) + (R.prune_c[1] if developing(ag) else np.float32(0.0))
-    e, src, dst, s_alive = net.e, net.src, net.dst, net.s_alive
+    prune_bounds(net, ag, R, c)
+    e, src, dst, s_alive, bound = net.e, net.src, net.dst, net.s_alive, ag.bound
     we, v = R.prune_we, R.prune_v
     f0 = np.float32(0.0)
     removed = 0
     rng = ag.rng
     for s in range(syn_hi):
         if s_alive[s] == 0:
+            continue
+        u = uniform(rng)
+        if u >= bound[src[s]]:
             continue
         a = qa[src[s]]
         b = qb[dst[s]]
@@ -151,7 +226,7 @@ def prune(net: NetState, ag: Agent, R: Rules) -> int:
         for k in range(MLP_DIM):
             z = a[k] + b[k] + we[k, 0] * x0 + we[k, 1] * x1 + we[k, 2] * x2 + we[k, 3] * x3
             logit += v[k] * (z if z > f0 else f0)
-        if bernoulli_logit(uniform(rng), float(logit)):
+        if bernoulli_logit(u, float(logit)):
             remove_synapse(net, s)
             removed += 1
     ag.counters[K_PRUNED] += removed

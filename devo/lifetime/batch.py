@@ -88,11 +88,13 @@ def reset_agent(ag: Agent, rng_state: np.ndarray) -> None:
     _zero_f32(ag.post)
     _zero_f32(ag.qa)
     _zero_f32(ag.qb)
+    _zero_f32(ag.qext)
     _zero_f32(ag.e_tmp)
     _zero_f32(ag.nbr_d)
     _zero_f32(ag.post_act)
     for i in range(ag.idx.shape[0]):
         ag.idx[i] = 0
+        ag.bound[i] = 0.0
         ag.nbr_n[i] = 0
         for k in range(ag.nbr.shape[1]):
             ag.nbr[i, k] = 0

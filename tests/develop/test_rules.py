@@ -14,7 +14,7 @@ from devo.develop import agent as A
 from devo.develop.edge import edge_rule
 from devo.develop.mathx import bernoulli_logit
 from devo.develop.node import node_rule
-from devo.develop.structural import prune
+from devo.develop.structural import project_pair, prune, prune_bounds
 from devo.lifetime.step import PY_BIRTH, py_step
 from devo.rng import PyRng
 from devo.snn import state as S
@@ -134,6 +134,54 @@ def test_node_rule_matches_numpy(seed: int, sigma: float, m: float, phase: int) 
 
     node_rule(net, ag, R)
     np.testing.assert_allclose(net.h[:, :n], h_ref, rtol=1e-4, atol=1e-5)
+
+
+def _prune_logits(net, R, p, phase: int):
+    """Alive slots and their pruning logits, in float64 from the genome's blocks."""
+    n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
+    h = net.h[:, :n].astype(np.float64)
+    qa = p["prune.wpre"] @ h + R.prune_b[:, None]
+    qb = p["prune.wpost"] @ h
+    syn = np.flatnonzero(net.s_alive[:hi])
+    hid = qa[:, net.src[syn]] + qb[:, net.dst[syn]] + R.prune_we @ net.e[syn].T.astype(np.float64)
+    bias = R.prune_c[0] + (R.prune_c[1] if phase != A.PHASE_EPISODE else 0.0)
+    return syn, bias + R.prune_v @ np.maximum(hid, 0)
+
+
+@_cases
+@given(
+    seed=st.integers(0, 2**20), sigma=st.sampled_from([0.0, 0.3, 1.0, 3.0]), c=st.floats(-12, 2),
+    phase=st.sampled_from([A.PHASE_DEVELOP, A.PHASE_EPISODE]),
+)
+def test_pruning_bound_is_above_every_synapse_probability(seed: int, sigma: float, c: float, phase: int) -> None:
+    net, ag, R, p = developed(seed, sigma, 0.0, phase)
+    R.prune_c[:] = np.float32(c)
+    syn, logit = _prune_logits(net, R, p, phase)
+    project_pair(net.h, R.prune_wpre, R.prune_wpost, R.prune_b, ag.qa, ag.qb, net.meta[S.M_NEU_HI])
+    cc = np.float32(R.prune_c[0]) + (R.prune_c[1] if phase != A.PHASE_EPISODE else np.float32(0.0))
+    prune_bounds(net, ag, R, cc)
+    prob = 1 / (1 + np.exp(-logit))
+    bound = ag.bound[net.src[syn]]
+    assert np.all(prob <= bound), (prob - bound).max()
+    if c < -8 and sigma == 0.0:  # rare pruning under the initial genome: the bound settles most draws
+        assert np.mean(bound) < 0.05
+
+
+@_cases
+@_given
+def test_rare_pruning_matches_numpy_and_the_python_generator(seed: int, sigma: float, m: float, phase: int) -> None:
+    """Logits near the genome's defaults (pruning rare), where most draws are settled by the
+    presynaptic bound without the MLP: the same synapses go, the same draws are made."""
+    net, ag, R, p = developed(seed, sigma, m, phase)
+    R.prune_c[:] = np.float32(np.random.default_rng(seed).uniform(-9, -5))
+    R.prune_v[:] *= np.float32(3.0)  # MLP outputs that matter, so some synapses still go
+    syn, logit = _prune_logits(net, R, p, phase)
+    py = PyRng(ag.rng.copy())
+    expect = [s for s, lg in zip(syn, logit, strict=True) if py.uniform() < 1 / (1 + math.exp(-lg))]
+    removed = prune(net, ag, R)
+    assert removed == len(expect)
+    assert set(np.flatnonzero(net.s_alive[:net.meta[S.M_SYN_HI]] == 0)) & set(syn) == set(expect)
+    np.testing.assert_array_equal(ag.rng, py.state())
 
 
 @_cases
