@@ -157,6 +157,7 @@ class Agent(NamedTuple):
     nbr_d: np.ndarray  # float32[N, KN] their squared distances
     nbr_n: np.ndarray  # int32[N] entries in each list
     post_act: np.ndarray  # float32[N] postsynaptic activity of the plastic rule (devo.develop.edge)
+    plastic_t: np.ndarray  # float32[9, 4] per synapse type, this step: eta_m m + eta_0, beta_m m + beta_0, g, alpha
 
 
 def make_agent(
@@ -219,4 +220,5 @@ def make_agent(
         nbr_d=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), f32),
         nbr_n=np.zeros(n, np.int32),
         post_act=np.zeros(n, f32),
+        plastic_t=np.zeros((9, 4), f32),
     )

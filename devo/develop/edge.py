@@ -187,9 +187,16 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
     row = 1 if dev else 0
     life_plastic = not dev and ag.ci[C_PLASTIC] != 0
     keep = np.float32(1.0) - _rate(R.plastic_decay[0])
-    hp, ptab, cpost = net.hp, R.plastic, ag.post_act
+    hp, cpost, gain = net.hp, ag.post_act, R.syn_gain
+    # the coefficients of each synapse type for this step, one 16-byte row per type
+    ptab, pt = R.plastic, ag.plastic_t.reshape(ag.plastic_t.size)
     if life_plastic:
         post_activity(net, ag)
+        for t in range(9):
+            pt[4 * t] = ptab[t, 0] * m + ptab[t, 1]
+            pt[4 * t + 1] = ptab[t, 2] * m + ptab[t, 3]
+            pt[4 * t + 2] = gain[t]
+            pt[4 * t + 3] = ptab[t, 4]
     f1 = np.float32(1.0)
     half = np.float32(0.5)
     l0 = _rate(erate[row, 0])
@@ -204,7 +211,7 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
     c10, c11, c12, c13 = ec[1, 0], ec[1, 1], ec[1, 2], ec[1, 3]
     c20, c21, c22, c23 = ec[2, 0], ec[2, 1], ec[2, 2], ec[2, 3]
     c30, c31, c32, c33 = ec[3, 0], ec[3, 1], ec[3, 2], ec[3, 3]
-    src, dst, elig, alive, kind, gain = net.src, net.dst, net.elig, net.s_alive, net.kind, R.syn_gain
+    src, dst, elig, alive, kind = net.src, net.dst, net.elig, net.s_alive, net.kind
     # flat views: constant strides (8 per neuron row, 4 per synapse row) need no multiply by a
     # stride loaded from the array header
     pf = pre.reshape(pre.size)
@@ -242,12 +249,13 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
         if life_plastic:
             # a presynaptic neuron is never an output, so post_act[i] is its spike count / K
             hebb = cpost[i] * cpost[j]
-            hv = keep * hp[s] + (ptab[t, 0] * m + ptab[t, 1]) * el + (ptab[t, 2] * m + ptab[t, 3]) * hebb
+            ts = 4 * t
+            hv = keep * hp[s] + pt[ts] * el + pt[ts + 1] * hebb
             hv = min(max(hv, -f1), f1)
             if alive[s] == 0:
                 hv = f0
             hp[s] = hv
-            wv = gain[t] * n0 + ptab[t, 4] * (half * (f1 + n1)) * hv
+            wv = pt[ts + 2] * n0 + pt[ts + 3] * (half * (f1 + n1)) * hv
             w[s] = wmax * min(max(wv, -f1), f1)
         else:
             w[s] = wmax * gain[t] * n0

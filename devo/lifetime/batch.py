@@ -92,6 +92,7 @@ def reset_agent(ag: Agent, rng_state: np.ndarray) -> None:
     _zero_f32(ag.e_tmp)
     _zero_f32(ag.nbr_d)
     _zero_f32(ag.post_act)
+    _zero_f32(ag.plastic_t)
     for i in range(ag.idx.shape[0]):
         ag.idx[i] = 0
         ag.bound[i] = 0.0
