@@ -17,8 +17,10 @@ The policy reads the observation (cos, sin, angular velocity / 8) through one of
 - ``population``: 5 Gaussian receptive fields per value (centres -1..1, width 0.35), devo's
   population encoder;
 
-and hidden units ``tanh`` (odd: ``f(-z) = -f(z)``) or ``relu`` (rectifying, as a spiking neuron's
-rate). Each run reports its final search centre on 30 x 3 fresh episodes.
+and hidden units ``tanh`` (odd: ``f(-z) = -f(z)``), ``relu`` (rectifying, as a spiking neuron's
+rate) or ``counts`` (a spike count in ``--ticks`` ticks: ``floor(K clip(z, 0, 1)) / K``, ``K + 1``
+levels, as a hidden neuron of ``pendulum_lndp.toml`` whose activity restarts every env step). Each
+run reports its final search centre on 30 x 3 fresh episodes.
 
 The environment is a numpy twin of Gymnasium's Pendulum-v1 (its step function written out,
 vectorised over the population); the script first checks it against ``gymnasium.make`` step by
@@ -39,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 CODINGS = ("raw", "rectified", "onoff", "population")
-HIDDEN = ("tanh", "relu")
+HIDDEN = ("tanh", "relu", "counts")
 SEARCHERS = ("pgpe", "sep-cmaes")
 SCALE = np.array([1.0, 1.0, 8.0])  # Pendulum-v1's observation bounds
 
@@ -90,8 +92,19 @@ def check_twin(steps: int = 300) -> None:
             raise SystemExit("the numpy twin departs from gymnasium's Pendulum-v1; fix pendulum_step")
 
 
+def hidden_units(z: np.ndarray, hidden: str, ticks: int = 6) -> np.ndarray:
+    """The hidden layer's output for its input currents ``z``."""
+    if hidden == "tanh":
+        return np.tanh(z)
+    if hidden == "relu":
+        return np.maximum(z, 0.0)
+    if hidden == "counts":
+        return np.floor(ticks * np.clip(z, 0.0, 1.0)) / ticks
+    raise ValueError(f"unknown hidden unit {hidden!r}; choose one of {HIDDEN}")
+
+
 def returns(
-    params: np.ndarray, coding: str, hidden: str, h: int, rng: np.random.Generator, episodes: int
+    params: np.ndarray, coding: str, hidden: str, h: int, rng: np.random.Generator, episodes: int, ticks: int = 6
 ) -> np.ndarray:
     """Mean return over ``episodes`` episodes of 200 steps of every policy (row of ``params``);
     every policy starts from the same states."""
@@ -106,14 +119,14 @@ def returns(
         w = np.full(n, rng.uniform(-1.0, 1.0))
         for _ in range(200):
             z = np.einsum("nhk,nk->nh", w1, features(np.stack([np.cos(th), np.sin(th), w], 1), coding)) + b1
-            act = np.tanh(z) if hidden == "tanh" else np.maximum(z, 0.0)
+            act = hidden_units(z, hidden, ticks)
             th, w, r = pendulum_step(th, w, 2.0 * np.tanh((w2 * act).sum(1) + b2))
             total += r
     return total / episodes
 
 
 def run(coding: str, hidden: str, searcher: str, seed: int, generations: int, popsize: int = 128,
-        width: int = 16) -> dict:
+        width: int = 16, ticks: int = 6) -> dict:
     """One evolution run; returns its final centre's mean return on 30 x 3 fresh episodes."""
     import torch
     from evotorch import Problem
@@ -130,7 +143,7 @@ def run(coding: str, hidden: str, searcher: str, seed: int, generations: int, po
             rng = np.random.default_rng((seed, self.generation))
             self.generation += 1
             x = batch.values.detach().cpu().numpy().astype(np.float64)
-            batch.set_evals(torch.as_tensor(returns(x, coding, hidden, width, rng, 2)))
+            batch.set_evals(torch.as_tensor(returns(x, coding, hidden, width, rng, 2, ticks)))
 
     torch.set_num_threads(1)
     torch.manual_seed(seed)
@@ -144,26 +157,29 @@ def run(coding: str, hidden: str, searcher: str, seed: int, generations: int, po
     for _ in range(generations):
         es.step()
     centre = es.status["center"].detach().cpu().numpy().astype(np.float64)[None]
-    fresh = [returns(centre, coding, hidden, width, np.random.default_rng((10**6, seed, k)), 3)[0] for k in range(30)]
-    return {"coding": coding, "hidden": hidden, "searcher": searcher, "seed": seed, "generations": generations,
+    fresh = [returns(centre, coding, hidden, width, np.random.default_rng((10**6, seed, k)), 3, ticks)[0]
+             for k in range(30)]
+    return {"coding": coding, "hidden": hidden if hidden != "counts" else f"counts ({ticks} ticks)",
+            "searcher": searcher, "seed": seed, "generations": generations,
             "return": float(np.mean(fresh)), "seconds": time.time() - t0}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--coding", nargs="+", choices=CODINGS, default=list(CODINGS))
-    p.add_argument("--hidden", nargs="+", choices=HIDDEN, default=list(HIDDEN))
+    p.add_argument("--hidden", nargs="+", choices=HIDDEN, default=["tanh", "relu"])
     p.add_argument("--searcher", nargs="+", choices=SEARCHERS, default=["pgpe"])
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--generations", type=int, default=600)
     p.add_argument("--popsize", type=int, default=128)
+    p.add_argument("--ticks", type=int, default=6, help="ticks per env step of the counts hidden unit")
     p.add_argument("--workers", type=int, default=2, help="runs at once (processes)")
     args = p.parse_args(argv)
     check_twin()
     cells = list(itertools.product(args.coding, args.hidden, args.searcher, args.seeds))
     print("| coding | hidden | searcher | seed | return (centre, 90 fresh episodes) | s |")
     print("|---|---|---|---|---|---|")
-    jobs = [(c, h, s, seed, args.generations, args.popsize) for c, h, s, seed in cells]
+    jobs = [(c, h, s, seed, args.generations, args.popsize, 16, args.ticks) for c, h, s, seed in cells]
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
     for r in (pool.map if pool else map)(run, *zip(*jobs, strict=True)):
         print(f"| {r['coding']} | {r['hidden']} | {r['searcher']} | {r['seed']} | {r['return']:.1f} | "

@@ -50,6 +50,17 @@ def test_codings(pm) -> None:
         assert pm.features(obs, c).shape[1] == pm.n_features(c)
 
 
+def test_hidden_units(pm) -> None:
+    z = np.linspace(-2, 2, 401)
+    np.testing.assert_array_equal(pm.hidden_units(z, "relu"), np.maximum(z, 0))
+    counts = pm.hidden_units(z, "counts", ticks=6)
+    assert set(np.round(counts * 6, 9)) == set(range(7))  # 0..6 spikes in 6 ticks
+    assert np.all(np.diff(counts) >= 0) and np.all(counts <= np.maximum(z, 0) + 1e-12)
+    np.testing.assert_array_equal(pm.hidden_units(-z, "tanh"), -pm.hidden_units(z, "tanh"))
+    with pytest.raises(ValueError, match="unknown hidden"):
+        pm.hidden_units(z, "sigmoid")
+
+
 def test_tiny_run_through_main(pm, capsys) -> None:
     assert pm.main(["--coding", "raw", "--hidden", "tanh", "--seeds", "0", "--generations", "2", "--popsize", "8",
                     "--workers", "1"]) == 0
