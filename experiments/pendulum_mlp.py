@@ -26,8 +26,10 @@ The environment is a numpy twin of Gymnasium's Pendulum-v1 (its step function wr
 vectorised over the population); the script first checks it against ``gymnasium.make`` step by
 step and stops if they differ.
 
-    python experiments/pendulum_mlp.py                       # the table of the README (~6 min on 2 cores)
-    python experiments/pendulum_mlp.py --coding raw --hidden tanh --seeds 0 1 2
+    python experiments/pendulum_mlp.py                        # the README's PGPE row (8.5 min on 2 cores)
+    python experiments/pendulum_mlp.py --searcher sep-cmaes --coding raw rectified --workers 1
+    python experiments/pendulum_mlp.py --hidden relu counts --coding raw rectified --seeds 0 1 2 3 4 5
+    python experiments/pendulum_mlp.py --hidden counts --ticks 20 --coding rectified --seeds 0 1 2 3 4 5
 """
 
 from __future__ import annotations
