@@ -64,7 +64,8 @@ def features(obs: np.ndarray, coding: str) -> np.ndarray:
 
 
 def n_features(coding: str) -> int:
-    return {"onoff": 6, "population": 15}.get(coding, 3)
+    """Input width of the policy under ``coding`` (read off :func:`features`, not kept twice)."""
+    return features(np.zeros((1, 3)), coding).shape[1]
 
 
 def pendulum_step(th: np.ndarray, w: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -167,14 +167,9 @@ def test_pruning_bound_is_above_every_synapse_probability(seed: int, sigma: floa
         assert np.mean(bound) < 0.05
 
 
-@_cases
-@_given
-def test_rare_pruning_matches_numpy_and_the_python_generator(seed: int, sigma: float, m: float, phase: int) -> None:
-    """Logits near the genome's defaults (pruning rare), where most draws are settled by the
-    presynaptic bound without the MLP: the same synapses go, the same draws are made."""
-    net, ag, R, p = developed(seed, sigma, m, phase)
-    R.prune_c[:] = np.float32(np.random.default_rng(seed).uniform(-9, -5))
-    R.prune_v[:] *= np.float32(3.0)  # MLP outputs that matter, so some synapses still go
+def _assert_pruning_matches_reference(net, ag, R, p, phase: int) -> None:
+    """The compiled pruning removes the synapses the float64 reference removes, with the same
+    draws from the Python generator, and leaves the random state where it leaves it."""
     syn, logit = _prune_logits(net, R, p, phase)
     py = PyRng(ag.rng.copy())
     expect = [s for s, lg in zip(syn, logit, strict=True) if py.uniform() < 1 / (1 + math.exp(-lg))]
@@ -186,25 +181,22 @@ def test_rare_pruning_matches_numpy_and_the_python_generator(seed: int, sigma: f
 
 @_cases
 @_given
+def test_rare_pruning_matches_numpy_and_the_python_generator(seed: int, sigma: float, m: float, phase: int) -> None:
+    """Logits near the genome's defaults (pruning rare), where most draws are settled by the
+    presynaptic bound without the MLP: the same synapses go, the same draws are made."""
+    net, ag, R, p = developed(seed, sigma, m, phase)
+    R.prune_c[:] = np.float32(np.random.default_rng(seed).uniform(-9, -5))
+    R.prune_v[:] *= np.float32(3.0)  # MLP outputs that matter, so some synapses still go
+    _assert_pruning_matches_reference(net, ag, R, p, phase)
+
+
+@_cases
+@_given
 def test_pruning_matches_numpy_and_the_python_generator(seed: int, sigma: float, m: float, phase: int) -> None:
     net, ag, R, p = developed(seed, sigma, m, phase)
     # logits near the middle, so some synapses go and some stay
     R.prune_c[:] = np.float32(np.random.default_rng(seed).uniform(-3, 1))
-    n, hi = net.meta[S.M_NEU_HI], net.meta[S.M_SYN_HI]
-    h = net.h[:, :n].astype(np.float64)
-    qa = p["prune.wpre"] @ h + R.prune_b[:, None]
-    qb = p["prune.wpost"] @ h
-    syn = np.flatnonzero(net.s_alive[:hi])
-    hid = qa[:, net.src[syn]] + qb[:, net.dst[syn]] + R.prune_we @ net.e[syn].T.astype(np.float64)
-    bias = R.prune_c[0] + (R.prune_c[1] if phase != A.PHASE_EPISODE else 0.0)
-    logit = bias + R.prune_v @ np.maximum(hid, 0)
-    py = PyRng(ag.rng.copy())
-    expect = [s for s, lg in zip(syn, logit, strict=True) if py.uniform() < 1 / (1 + math.exp(-lg))]
-
-    removed = prune(net, ag, R)
-    assert removed == len(expect)
-    assert set(np.flatnonzero(net.s_alive[:hi] == 0)) & set(syn) == set(expect)
-    np.testing.assert_array_equal(ag.rng, py.state())
+    _assert_pruning_matches_reference(net, ag, R, p, phase)
 
 
 @njit(cache=True)
