@@ -18,6 +18,7 @@ Generator (all arithmetic modulo 2^64)::
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from numba import njit
@@ -25,7 +26,10 @@ from numba import njit
 __all__ = [
     "derive_seed",
     "rng_from_seed",
+    "seed_states",
     "next_u64",
+    "xoshiro_step",
+    "to_uniform",
     "uniform",
     "normal",
     "integers",
@@ -34,6 +38,7 @@ __all__ = [
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
+_H0 = 0x6A09E667F3BCC908  # derive_seed's starting value
 
 
 def _splitmix64_py(x: int) -> tuple[int, int]:
@@ -49,7 +54,7 @@ def derive_seed(*keys: int) -> int:
 
     Negative keys are taken modulo 2^64. The same keys always give the same seed, on any machine.
     """
-    h = 0x6A09E667F3BCC908
+    h = _H0
     for k in keys:
         _, h = _splitmix64_py(h ^ (int(k) & _MASK))
     return h
@@ -72,13 +77,13 @@ def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@njit(cache=True, error_model="numpy", _nrt=False)
-def next_u64(s: np.ndarray) -> np.uint64:
-    """Advance the state in place and return the next 64-bit word."""
-    s0 = s[0]
-    s1 = s[1]
-    s2 = s[2]
-    s3 = s[3]
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def xoshiro_step(s0: np.uint64, s1: np.uint64, s2: np.uint64, s3: np.uint64) -> tuple:
+    """One step of the generator on a state held in four variables: ``(result, s0, s1, s2, s3)``.
+
+    A loop that draws many numbers and nothing else from the state (pruning: one uniform per
+    synapse) keeps the state in registers this way, instead of a store and a reload per draw;
+    the stream is :func:`next_u64`'s."""
     result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
     t = s1 << np.uint64(17)
     s2 ^= s0
@@ -87,17 +92,58 @@ def next_u64(s: np.ndarray) -> np.uint64:
     s0 ^= s3
     s2 ^= t
     s3 = _rotl(s3, 45)
-    s[0] = s0
-    s[1] = s1
-    s[2] = s2
-    s[3] = s3
+    return result, s0, s1, s2, s3
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def to_uniform(x: np.uint64) -> float:
+    """The uniform on [0, 1) of a 64-bit word: its top 53 bits (as :func:`uniform`)."""
+    return float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def next_u64(s: np.ndarray) -> np.uint64:
+    """Advance the state in place and return the next 64-bit word."""
+    result, s[0], s[1], s[2], s[3] = xoshiro_step(s[0], s[1], s[2], s[3])
     return result
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def _splitmix64(x: np.uint64) -> tuple:
+    x = x + np.uint64(_GOLDEN)
+    z = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x, z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def _seed_states(keys: np.ndarray, salt: np.uint64, out: np.ndarray) -> None:
+    h0 = np.uint64(_H0)
+    for q in range(keys.shape[0]):
+        _, h = _splitmix64(h0 ^ keys[q])
+        _, x = _splitmix64(h ^ salt)
+        zero = True
+        for i in range(4):
+            x, z = _splitmix64(x)
+            out[q, i] = z
+            zero = zero and z == np.uint64(0)
+        if zero:
+            out[q, 0] = np.uint64(1)
+
+
+def seed_states(seeds: Sequence[int], salt: int) -> np.ndarray:
+    """``rng_from_seed(derive_seed(seed, salt))`` for every seed, as rows of a ``uint64[k, 4]``
+    array, in one compiled call (a lifetime needs two such states; in Python they cost ~10 us)."""
+    keys = np.array([int(v) & _MASK for v in seeds], dtype=np.uint64)
+    out = np.empty((len(keys), 4), np.uint64)
+    _seed_states(keys, np.uint64(int(salt) & _MASK), out)
+    return out
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
 def uniform(s: np.ndarray) -> float:
     """A float64 uniform on [0, 1) from the top 53 bits."""
-    return float(next_u64(s) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return to_uniform(next_u64(s))
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

@@ -8,7 +8,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numba import njit
 
-from devo.rng import PyRng, derive_seed, integers, next_u64, normal, rng_from_seed, uniform
+from devo.rng import (
+    PyRng,
+    derive_seed,
+    integers,
+    next_u64,
+    normal,
+    rng_from_seed,
+    seed_states,
+    to_uniform,
+    uniform,
+    xoshiro_step,
+)
 
 
 @njit(cache=True)
@@ -19,6 +30,21 @@ def _draws(s, n):
         out[1, k] = uniform(s)
         out[2, k] = normal(s)
         out[3, k] = integers(s, 7)
+    return out
+
+
+@njit(cache=True)
+def _register_draws(s, n):
+    """Uniforms with the state held in four variables (as pruning draws), stored back after."""
+    out = np.empty(n)
+    r0, r1, r2, r3 = s[0], s[1], s[2], s[3]
+    for k in range(n):
+        x, r0, r1, r2, r3 = xoshiro_step(r0, r1, r2, r3)
+        out[k] = to_uniform(x)
+    s[0] = r0
+    s[1] = r1
+    s[2] = r2
+    s[3] = r3
     return out
 
 
@@ -62,3 +88,23 @@ def test_zero_seed_state_is_valid() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2**64 - 1, -1])
 def test_negative_and_large_seeds(seed: int) -> None:
     assert rng_from_seed(seed).dtype == np.uint64
+
+
+@given(seed=st.integers(-(2**63), 2**64 - 1), n=st.integers(1, 50))
+def test_state_in_registers_is_the_same_stream(seed: int, n: int) -> None:
+    s = rng_from_seed(seed)
+    py = PyRng(s.copy())
+    got = _register_draws(s, n)
+    assert got.tolist() == [py.uniform() for _ in range(n)]
+    np.testing.assert_array_equal(s, py.state())
+
+
+@given(
+    seeds=st.lists(st.integers(-(2**70), 2**70), max_size=20),
+    salt=st.one_of(st.integers(0, 3), st.integers(-(2**65), 2**65)),
+)
+def test_seed_states_match_python_derivation(seeds: list[int], salt: int) -> None:
+    got = seed_states(seeds, salt)
+    assert got.shape == (len(seeds), 4) and got.dtype == np.uint64
+    for q, seed in enumerate(seeds):
+        np.testing.assert_array_equal(got[q], rng_from_seed(derive_seed(seed, salt)))

@@ -42,7 +42,7 @@ from devo.lifetime.step import (
     PY_LEARN,
     PY_LEARN_ACT,
 )
-from devo.rng import derive_seed, rng_from_seed
+from devo.rng import derive_seed, rng_from_seed, seed_states
 from devo.settings import DevelopConfig, LifetimeConfig, NetworkConfig, TaskConfig
 from devo.snn import decoders as D
 from devo.snn import encoders as E
@@ -306,14 +306,10 @@ class Evaluator:
         returns = np.zeros((k, n_ep), np.float64)
         lengths = np.zeros((k, n_ep), np.int64)
         stats = np.zeros((k, B.N_STATS), np.int64)
-        agent_rngs = np.empty((k, 4), np.uint64)
-        for q, seed in enumerate(seeds):
-            agent_rngs[q] = rng_from_seed(derive_seed(seed, 1))
+        agent_rngs = seed_states(seeds, 1)  # rng_from_seed(derive_seed(seed, 1)) per seed
         errors = [""] * k
         if self.native:
-            env_rngs = np.empty((k, 4), np.uint64)
-            for q, seed in enumerate(seeds):
-                env_rngs[q] = rng_from_seed(self._task_seed(seed))
+            env_rngs = seed_states(seeds, 2)  # rng_from_seed(self._task_seed(seed)) per seed
             self._kernels().run_native_batch(
                 live.box, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
                 returns, lengths, stats,
