@@ -53,7 +53,7 @@ from devo.develop.blocks import Array
 from devo.develop.dims import H_DIM, MLP_DIM
 from devo.develop.mathx import bernoulli_logit, softsign
 from devo.develop.neighbours import neuron_born, rebuild_all
-from devo.develop.structural import add_counted, grow_synapse
+from devo.develop.structural import add_counted, grow_synapse, state_from_projections, state_projection
 from devo.genome import Block
 from devo.rng import uniform
 from devo.snn.mask import edge_allowed
@@ -129,12 +129,29 @@ def birth(net: NetState, ag: Agent, R: Rules) -> None:
         return
     n = net.meta[M_NEU_HI]
     allow_io = net.meta[M_ALLOW_IO]
+    # each neuron's two projections of the new-synapse state, once (qa is free until pruning):
+    # qa[i, :4] = G_a h_i (as presynaptic neuron), qa[i, 4:] = G_b h_i (as postsynaptic one)
+    proj = ag.qa
     for i in range(n):
+        a0, a1, a2, a3 = state_projection(R.syn_ga, net.h, i)
+        b0, b1, b2, b3 = state_projection(R.syn_gb, net.h, i)
+        proj[i, 0] = a0
+        proj[i, 1] = a1
+        proj[i, 2] = a2
+        proj[i, 3] = a3
+        proj[i, 4] = b0
+        proj[i, 5] = b1
+        proj[i, 6] = b2
+        proj[i, 7] = b3
+    for i in range(n):
+        ga = (proj[i, 0], proj[i, 1], proj[i, 2], proj[i, 3])
         for j in range(n):
             if not edge_allowed(net.kind[i], net.kind[j], i == j, allow_io):
                 continue
             if uniform(ag.rng) < init_density:
-                grow_synapse(net, ag, R, i, j)
+                gb = (proj[j, 4], proj[j, 5], proj[j, 6], proj[j, 7])
+                w0 = state_from_projections(net, ag, R, i, j, ga, gb)
+                add_counted(net, ag, i, j, np.float32(w0), ag.e_tmp)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

@@ -59,6 +59,8 @@ from devo.snn.structure import add_synapse, find_synapse, remove_synapse
 if TYPE_CHECKING:  # annotations only: rules.py assembles Rules from this module's ARRAYS
     from devo.develop.rules import Rules
 
+assert E_DIM == 4, "the new-synapse state is written out for E = 4 synapse-state components"
+
 assert MLP_DIM == 8, "project_pair and pruning write out P = 8 sums"
 
 _H, _E, _P = H_DIM, E_DIM, MLP_DIM
@@ -240,6 +242,43 @@ def prune(net: NetState, ag: Agent, R: Rules) -> int:
     return removed
 
 
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def state_projection(g: np.ndarray, h: np.ndarray, i: int) -> tuple:
+    """``G h_i`` for the four state components (``G`` is ``G_a`` or ``G_b`` of
+    :func:`new_synapse_state`, ``E x H``), each summed in ``k`` order."""
+    a0 = np.float32(0.0)
+    a1 = np.float32(0.0)
+    a2 = np.float32(0.0)
+    a3 = np.float32(0.0)
+    for k in range(H_DIM):
+        hk = h[k, i]
+        a0 += g[0, k] * hk
+        a1 += g[1, k] * hk
+        a2 += g[2, k] * hk
+        a3 += g[3, k] * hk
+    return a0, a1, a2, a3
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def state_from_projections(net: NetState, ag: Agent, R: Rules, i: int, j: int, ga: tuple, gb: tuple) -> float:
+    """:func:`new_synapse_state` from the two neurons' projections ``ga = G_a h_i`` and
+    ``gb = G_b h_j`` (:func:`state_projection`): birth computes them once per neuron, not once
+    per synapse."""
+    e0 = R.syn_e0
+    p0 = ga[0] * gb[0]
+    p1 = ga[1] * gb[1]
+    p2 = ga[2] * gb[2]
+    p3 = ga[3] * gb[3]
+    # the weight component takes the whole rank-E product: w ~ softsign(e0 + sum_c ga_c gb_c)
+    total = np.float32(0.0) + p0 + p1 + p2 + p3
+    ag.e_tmp[0] = softsign(e0[0] + total)
+    ag.e_tmp[1] = softsign(e0[1] + p1)
+    ag.e_tmp[2] = softsign(e0[2] + p2)
+    ag.e_tmp[3] = softsign(e0[3] + p3)
+    gain = R.syn_gain[3 * net.kind[i] + net.kind[j]]
+    return float(ag.cf[F_WMAX]) * float(gain) * float(ag.e_tmp[0])
+
+
 @njit(cache=True, error_model="numpy", _nrt=False)
 def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> float:
     r"""Fill ``ag.e_tmp`` with the initial state of a new synapse ``i -> j``; returns its weight.
@@ -249,20 +288,9 @@ def new_synapse_state(net: NetState, ag: Agent, R: Rules, i: int, j: int) -> flo
     state that also depends on which neurons the synapse joins (NDP's weights from embeddings).
     The weight is :math:`w_{max} g_t e^0_{ij,0}` with :math:`g_t` the gain of the synapse's type.
     """
-    h = net.h
-    total = np.float32(0.0)
-    for c in range(E_DIM):
-        ga = np.float32(0.0)
-        gb = np.float32(0.0)
-        for k in range(H_DIM):
-            ga += R.syn_ga[c, k] * h[k, i]
-            gb += R.syn_gb[c, k] * h[k, j]
-        total += ga * gb
-        ag.e_tmp[c] = softsign(R.syn_e0[c] + ga * gb)
-    # the weight component takes the whole rank-E product: w ~ softsign(e0 + sum_c ga_c gb_c)
-    ag.e_tmp[0] = softsign(R.syn_e0[0] + total)
-    gain = R.syn_gain[3 * net.kind[i] + net.kind[j]]
-    return float(ag.cf[F_WMAX]) * float(gain) * float(ag.e_tmp[0])
+    ga = state_projection(R.syn_ga, net.h, i)
+    gb = state_projection(R.syn_gb, net.h, j)
+    return state_from_projections(net, ag, R, i, j, ga, gb)
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)

@@ -12,9 +12,10 @@ from numba import njit
 
 from devo.develop import agent as A
 from devo.develop.edge import edge_rule
+from devo.develop.growth import birth
 from devo.develop.mathx import bernoulli_logit
 from devo.develop.node import node_rule
-from devo.develop.structural import project_pair, prune, prune_bounds
+from devo.develop.structural import new_synapse_state, project_pair, prune, prune_bounds
 from devo.lifetime.step import PY_BIRTH, py_step
 from devo.rng import PyRng
 from devo.snn import state as S
@@ -215,3 +216,42 @@ def test_bernoulli_logit_is_the_sigmoid_draw(u: float, x: float) -> None:
     for uu in (u, sig, np.nextafter(sig, 0), np.nextafter(sig, 1)):
         if 0 <= uu < 1:
             assert _draws(np.array([uu]), np.array([x]))[0] == (uu < sig), (uu, x)
+
+
+@njit(cache=True)
+def _per_synapse_states(net, ag, R, out_e, out_w):
+    """Each alive synapse's initial state and weight as synaptogenesis computes them."""
+    for s in range(net.meta[S.M_SYN_HI]):
+        if net.s_alive[s] != 0:
+            out_w[s] = new_synapse_state(net, ag, R, net.src[s], net.dst[s])
+            for c in range(4):
+                out_e[s, c] = ag.e_tmp[c]
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**20), sigma=st.sampled_from([0.0, 0.5, 2.0]))
+def test_birth_synapses_have_the_new_synapse_state(seed: int, sigma: float) -> None:
+    """Birth computes each neuron's projections once; its synapses must be those the per-synapse
+    formula gives (bit for bit) and match the numpy reference."""
+    ev = evaluator(network={"init_density": 0.5})  # dense enough that birth always grows synapses
+    rng = np.random.default_rng(seed)
+    g = ev.initial_genome(seed % 5) + sigma * rng.normal(size=ev.genome_size).astype(np.float32)
+    net, ag, R, _ = ev.prepare(g, seed)
+    birth(net, ag, R)  # birth alone: development would change the states and the neurons
+    hi = net.meta[S.M_SYN_HI]
+    alive = net.s_alive[:hi] != 0
+    assert alive.sum() > 0
+    e = np.zeros((hi, 4), np.float32)
+    w = np.zeros(hi, np.float32)
+    _per_synapse_states(net, ag, R, e, w)
+    np.testing.assert_array_equal(net.e[:hi][alive], e[alive])
+    np.testing.assert_array_equal(net.w[:hi][alive], w[alive])
+    p = {k: v.astype(np.float64) for k, v in ev.spec.unflatten(g).items()}
+    i, j = net.src[:hi][alive], net.dst[:hi][alive]
+    h = net.h.astype(np.float64)
+    prod = (p["syn.ga"] @ h[:, i]) * (p["syn.gb"] @ h[:, j])  # (E, synapses)
+    e_ref = _softsign(p["syn.e0"][:, None] + prod)
+    e_ref[0] = _softsign(p["syn.e0"][0] + prod.sum(0))
+    w_ref = ag.cf[A.F_WMAX] * R.syn_gain[3 * net.kind[i] + net.kind[j]] * e_ref[0]
+    np.testing.assert_allclose(net.e[:hi][alive].T, e_ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(net.w[:hi][alive], w_ref, rtol=1e-4, atol=1e-5)
