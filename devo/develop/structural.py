@@ -52,7 +52,7 @@ from devo.develop.blocks import Array, transposed, type_table
 from devo.develop.dims import E_DIM, H_DIM, MLP_DIM
 from devo.develop.mathx import accumulate_row, bernoulli_logit, softsign
 from devo.genome import Block
-from devo.rng import integers, to_uniform, uniform, xoshiro_step
+from devo.rng import integers, uniform
 from devo.snn.state import ERR_DEGREE, ERR_FULL, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
 from devo.snn.structure import add_synapse, find_synapse, remove_synapse
 
@@ -211,13 +211,10 @@ def prune(net: NetState, ag: Agent, R: Rules) -> int:
     f0 = np.float32(0.0)
     removed = 0
     rng = ag.rng
-    # the generator's state in registers for the loop (nothing else in it draws), stored back after
-    r0, r1, r2, r3 = rng[0], rng[1], rng[2], rng[3]
     for s in range(syn_hi):
         if s_alive[s] == 0:
             continue
-        x, r0, r1, r2, r3 = xoshiro_step(r0, r1, r2, r3)
-        u = to_uniform(x)
+        u = uniform(rng)
         if u >= bound[src[s]]:
             continue
         a = qa[src[s]]
@@ -234,10 +231,6 @@ def prune(net: NetState, ag: Agent, R: Rules) -> int:
         if bernoulli_logit(u, float(logit)):
             remove_synapse(net, s)
             removed += 1
-    rng[0] = r0
-    rng[1] = r1
-    rng[2] = r2
-    rng[3] = r3
     ag.counters[K_PRUNED] += removed
     return removed
 
