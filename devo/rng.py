@@ -81,9 +81,9 @@ def _rotl(x, k):
 def xoshiro_step(s0: np.uint64, s1: np.uint64, s2: np.uint64, s3: np.uint64) -> tuple:
     """One step of the generator on a state held in four variables: ``(result, s0, s1, s2, s3)``.
 
-    A loop that draws many numbers and nothing else from the state (pruning: one uniform per
-    synapse) keeps the state in registers this way, instead of a store and a reload per draw;
-    the stream is :func:`next_u64`'s."""
+    :func:`next_u64` is this step on a state array. A loop that only draws can keep the state in
+    variables with it, with the same stream (measured in pruning's loop: within noise, so the
+    kernels draw from the array; docs/design.md)."""
     result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
     t = s1 << np.uint64(17)
     s2 ^= s0

@@ -35,7 +35,7 @@ def _draws(s, n):
 
 @njit(cache=True)
 def _register_draws(s, n):
-    """Uniforms with the state held in four variables (as pruning draws), stored back after."""
+    """Uniforms with the state held in four variables (a loop that only draws), stored back after."""
     out = np.empty(n)
     r0, r1, r2, r3 = s[0], s[1], s[2], s[3]
     for k in range(n):
