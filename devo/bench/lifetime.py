@@ -124,7 +124,13 @@ def _lifetimes(ev, genome: np.ndarray, n: int):
 
 
 def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
-    """Per-step cost of each learned rule (us), amortised over its clock."""
+    """Per-step cost of each learned rule (us), amortised over its clock.
+
+    Every timing starts from a fresh copy of the network as development left it, and repeats the
+    rule ``BREAKDOWN_REPS`` times: repeated on one network for thousands of steps, silent traces
+    and the plastic components decay into denormal floats, which the CPU handles ~100x slower, and
+    a rule would be timed on a state no lifetime reaches (at N=64 the ticks read 2.4x and the
+    edge rule 1.4x their cost)."""
     from devo.bench.lifetime_kernels import time_act, time_edge, time_node, time_structural
     from devo.develop import agent as A
     from devo.lifetime.step import PY_BIRTH, py_step
@@ -133,16 +139,20 @@ def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
     py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
     ag.obs[:] = 0.01
     dev = ev.setup.develop
+    reps, tries = BREAKDOWN_REPS, max(repeats, 1) * 4
     out = {
-        "ticks_us": _per_call(time_act, net, ag, rec, reps=2000, repeats=repeats),
-        "node_us": _per_call(time_node, net, ag, R, reps=1000, repeats=repeats) / dev.node_every,
-        "edge_us": _per_call(time_edge, net, ag, R, reps=1000, repeats=repeats),
+        "ticks_us": _per_call(time_act, ag, rec, reps=reps, repeats=tries, fresh=net.copy),
+        "node_us": _per_call(time_node, ag, R, reps=reps, repeats=tries, fresh=net.copy) / dev.node_every,
+        "edge_us": _per_call(time_edge, ag, R, reps=reps, repeats=tries, fresh=net.copy),
     }
     ag.counters[A.K_PHASE] = A.PHASE_EPISODE
     out["structural_us"] = _per_call(
-        time_structural, ag, R, reps=50, repeats=repeats, fresh=net.copy
+        time_structural, ag, R, reps=50, repeats=tries, fresh=net.copy
     ) / dev.structural_every
     return out
+
+
+BREAKDOWN_REPS = 100  # calls per timing of one rule (amortises the call; too few steps to reach denormals)
 
 
 GROWTH_COLUMNS = [
@@ -246,7 +256,7 @@ def notes(rows: list[dict]) -> str:
         "fixed us/lifetime: a lifetime of one env step without development (reset, birth, one "
         "compiled call); us/dev-step: a lifetime of one env step after development and spontaneous "
         "activity, less the fixed cost, per step; us/env-step: the rest of the lifetime per env step. "
-        "Breakdown (learned): us per step, amortised over each rule's clock, timed on the network "
-        "after development. LNDP: its JAX model (dense N^2), one agent, this machine kind (constants "
-        "from research/lndp.md)."
+        "Breakdown (learned): us per step, amortised over each rule's clock, timed from fresh copies "
+        "of the network after development (100 calls per timing). LNDP: its JAX model (dense N^2), "
+        "one agent, this machine kind (constants from research/lndp.md)."
     )
