@@ -127,9 +127,9 @@ def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
     """Per-step cost of each learned rule (us), amortised over its clock.
 
     Every timing starts from a fresh copy of the network as development left it, and repeats the
-    rule ``BREAKDOWN_REPS`` times: repeated on one network for thousands of steps, silent traces
-    and the plastic components decay into denormal floats, which the CPU handles ~100x slower, and
-    a rule would be timed on a state no lifetime reaches (at N=64 the ticks read 2.4x and the
+    rule ``BREAKDOWN_REPS`` times: repeated on one network for thousands of steps, the traces and
+    eligibilities of silent neurons decay into denormal floats, which the CPU handles ~100x slower,
+    and a rule would be timed on a state no lifetime reaches (at N=64 the ticks read 2.4x and the
     edge rule 1.4x their cost)."""
     from devo.bench.lifetime_kernels import time_act, time_edge, time_node, time_structural
     from devo.develop import agent as A
