@@ -123,6 +123,9 @@ def _lifetimes(ev, genome: np.ndarray, n: int):
     return live
 
 
+BREAKDOWN_REPS = 100  # calls per timing of one rule: amortises the call, too few to drift far from the developed state
+
+
 def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
     """Per-step cost of each learned rule (us), amortised over its clock.
 
@@ -150,9 +153,6 @@ def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
         time_structural, ag, R, reps=50, repeats=tries, fresh=net.copy
     ) / dev.structural_every
     return out
-
-
-BREAKDOWN_REPS = 100  # calls per timing of one rule (amortises the call; too few steps to reach denormals)
 
 
 GROWTH_COLUMNS = [
@@ -257,6 +257,6 @@ def notes(rows: list[dict]) -> str:
         "compiled call); us/dev-step: a lifetime of one env step after development and spontaneous "
         "activity, less the fixed cost, per step; us/env-step: the rest of the lifetime per env step. "
         "Breakdown (learned): us per step, amortised over each rule's clock, timed from fresh copies "
-        "of the network after development (100 calls per timing). LNDP: its JAX model (dense N^2), "
+        f"of the network after development ({BREAKDOWN_REPS} calls per timing). LNDP: its JAX model (dense N^2), "
         "one agent, this machine kind (constants from research/lndp.md)."
     )
