@@ -52,6 +52,10 @@ from devo.snn.params import NeuronParams, TraceParams
 from devo.snn.snapshot import NetworkSnapshot
 
 WORST_FITNESS = -1e9
+# the random streams of lifetime ``seed``: derive_seed(seed, AGENT_STREAM) seeds the agent's random
+# state (development, structural draws), derive_seed(seed, TASK_STREAM) the task's (see _task_seed)
+AGENT_STREAM = 1
+TASK_STREAM = 2
 
 
 class LifetimeSetup(Protocol):
@@ -306,10 +310,10 @@ class Evaluator:
         returns = np.zeros((k, n_ep), np.float64)
         lengths = np.zeros((k, n_ep), np.int64)
         stats = np.zeros((k, B.N_STATS), np.int64)
-        agent_rngs = seed_states(seeds, 1)  # rng_from_seed(derive_seed(seed, 1)) per seed
+        agent_rngs = seed_states(seeds, AGENT_STREAM)
         errors = [""] * k
         if self.native:
-            env_rngs = seed_states(seeds, 2)  # rng_from_seed(self._task_seed(seed)) per seed
+            env_rngs = seed_states(seeds, TASK_STREAM)  # rng_from_seed(self._task_seed(seed)) per seed
             self._kernels().run_native_batch(
                 live.box, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
                 returns, lengths, stats,
@@ -324,8 +328,9 @@ class Evaluator:
 
     def _task_seed(self, seed: int) -> int:
         """The seed of lifetime ``seed``'s task: the compiled task's random state is seeded from
-        ``derive_seed(seed, 2)``, a Python environment's ``begin_lifetime`` gets it modulo 2^32."""
-        s = derive_seed(seed, 2)
+        ``derive_seed(seed, TASK_STREAM)``, a Python environment's ``begin_lifetime`` gets it
+        modulo 2^32."""
+        s = derive_seed(seed, TASK_STREAM)
         return s if self.native else s % (2**32)
 
     def damage_episode(self, seed: int) -> int | None:
@@ -400,7 +405,7 @@ class Evaluator:
         ci[A.C_RECORD] = int(record)
         ci[A.C_SNAP_EVERY] = int(snap_every)
         ag = A.make_agent(
-            ci, self.cf, rng_from_seed(derive_seed(seed, 1)), kind_params, self.in_xy, self.out_xy,
+            ci, self.cf, rng_from_seed(derive_seed(seed, AGENT_STREAM)), kind_params, self.in_xy, self.out_xy,
             enc, self.obs_low, self.obs_high, self.norm_mode, self.act_low, self.act_high,
             net_cfg.max_neurons,
         )
