@@ -3,12 +3,13 @@ the time it takes, and say where the result is cached, instead of staying silent
 
 :func:`ensure_compiled` is called by `devo run`, `devo eval` and `devo inspect` before their work
 starts. When numba's on-disk cache (``devo._configure_numba_cache``) already holds the lifetime's
-entry point for this kind of task (``lifetime/step.py``: ``run_native`` for compiled tasks,
-``py_step`` for Python environments), it does nothing; otherwise it prints the notice (on stderr by
-default, so ``--json`` output stays parseable), lives one
-lifetime of the config's initial genome (which compiles everything a lifetime calls; every later
-process, Ray workers included, loads it in about a second) and prints the elapsed time, with a
-line every 30 s while it waits.
+entry point for this kind of task (``run_native_batch`` of ``lifetime/task_life.py``, specialised,
+for compiled tasks; ``py_step`` of ``lifetime/step.py`` for Python environments), it does nothing;
+otherwise it prints the notice (on stderr by default, so ``--json`` output stays parseable), lives
+one lifetime of the config's initial genome (which compiles everything a lifetime calls; every
+later process, Ray workers included, loads it in about a second) and prints the elapsed time, with
+a line every 30 s while it waits. A config whose lifetime would not fit in this machine's memory
+is left to the command, which refuses it with its message.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def cache_dir() -> Path | None:
 
 
 def _entry(setup: Any) -> str:
-    """The compiled entry point a lifetime of ``setup`` starts from: the specialised lifetime of its
-    compiled task (:mod:`devo.lifetime.task_life`), or ``step.py_step`` for a Python environment."""
+    """The compiled entry point a lifetime of ``setup`` starts from: the specialised chunk of
+    lifetimes of its compiled task (:mod:`devo.lifetime.task_life`; ``Evaluator.run_many`` calls it),
+    or ``step.py_step`` for a Python environment."""
     from devo.environments import make_task
 
     tc = setup.task
@@ -48,7 +50,7 @@ def _entry(setup: Any) -> str:
     check_compiled(task)  # a broken compiled task must not run compiled here: the command reports it
     from devo.lifetime.task_life import life_kernels
 
-    return life_kernels(spec).__name__ + ".run_native"
+    return life_kernels(spec).__name__ + ".run_native_batch"
 
 
 def kernels_cached(entry: str = "step.py_step") -> bool:
@@ -78,15 +80,21 @@ def ensure_compiled(setup: Any, log: Callable[[str], Any] = _stderr) -> float | 
         return None
     if kernels_cached(entry):
         return None
+    from devo.lifetime.capacity import check_capacity
     from devo.lifetime import Evaluator
 
+    try:
+        ev = Evaluator(setup)
+        # a lifetime too big for this machine is the command's error to report, not one to allocate here
+        check_capacity(ev)
+    except Exception:  # noqa: BLE001 - the command checks the config next and reports what is wrong
+        return None
     log(NOTICE.format(where=cache_dir() or "numba's default cache"))
     t0 = time.perf_counter()
     stop = threading.Event()
     tick = threading.Thread(target=_ticker, args=(log, t0, stop), daemon=True)
     tick.start()
     try:
-        ev = Evaluator(setup)
         ev(ev.initial_genome(0), 0)
     except Exception:  # noqa: BLE001 - the command runs the config next and reports what is wrong
         return None

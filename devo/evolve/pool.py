@@ -68,7 +68,7 @@ IN_FLIGHT = 2  # chunks sent to an actor before its first comes back: one runs, 
 def build_evaluator(setup: Any) -> Evaluator:
     """Build the lifetime evaluator for ``setup``; a failure, or a lifetime too large for this
     machine's memory, becomes a :class:`DevoError`."""
-    from devo.evolve.capacity import check_capacity
+    from devo.lifetime.capacity import check_capacity
 
     try:
         ev = Evaluator(setup)

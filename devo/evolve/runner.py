@@ -44,7 +44,7 @@ import torch
 
 from devo.atomic import atomic_write_text
 from devo.errors import ConfigError, DevoError
-from devo.evolve.capacity import check_capacity
+from devo.lifetime.capacity import check_capacity
 from devo.evolve.checkpoint import (
     capture_rng,
     encode_checkpoint,
