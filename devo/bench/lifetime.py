@@ -130,16 +130,18 @@ def breakdown(ev, genome: np.ndarray, repeats: int = 1) -> dict[str, float]:
     """Per-step cost of each learned rule (us), amortised over its clock.
 
     Every timing starts from a fresh copy of the network as development left it, and repeats the
-    rule ``BREAKDOWN_REPS`` times: repeated on one network for thousands of steps, the traces and
-    eligibilities of silent neurons decay into denormal floats, which the CPU handles ~100x slower,
-    and a rule would be timed on a state no lifetime reaches (at N=64 the ticks read 2.4x and the
-    edge rule 1.4x their cost)."""
+    rule ``BREAKDOWN_REPS`` times, with subnormal floats flushed to zero as in a lifetime
+    (:mod:`devo.lifetime.fpmode`): repeated on one network for thousands of steps, a rule would be
+    timed on a state no lifetime reaches (the silent neurons' traces and eligibilities decayed;
+    before the flush, through subnormal floats that read the ticks at 2.4x and the edge rule at
+    1.4x their cost at N=64)."""
     from devo.bench.lifetime_kernels import time_act, time_edge, time_node, time_structural
     from devo.develop import agent as A
-    from devo.lifetime.step import PY_BIRTH, py_step
+    from devo.lifetime.session import box_step, make_box
+    from devo.lifetime.step import PY_BIRTH
 
     net, ag, R, rec = ev.prepare(genome, 0)
-    py_step(net, ag, R, rec, PY_BIRTH, 0.0, False, 0, 0, 0)
+    box_step(make_box(net, ag, R, rec), PY_BIRTH, 0.0, False, 0, 0, 0)
     ag.obs[:] = 0.01
     dev = ev.setup.develop
     reps, tries = BREAKDOWN_REPS, max(repeats, 1) * 4

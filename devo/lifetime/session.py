@@ -11,6 +11,7 @@ from __future__ import annotations
 from numba import njit, types
 from numba.experimental import structref
 
+from devo.lifetime.fpmode import flush_subnormals, restore_mode
 from devo.lifetime.step import py_step
 
 
@@ -34,5 +35,9 @@ def make_box(net, ag, R, rec) -> LifeBox:
 
 @njit(cache=True, error_model="numpy")
 def box_step(box: LifeBox, mode: int, reward: float, terminated: bool, episode: int, t: int, spikes: int) -> int:
-    """:func:`devo.lifetime.step.py_step` on the boxed state."""
-    return py_step(box.net, box.ag, box.R, box.rec, mode, reward, terminated, episode, t, spikes)
+    """:func:`devo.lifetime.step.py_step` on the boxed state, with subnormal floats flushed to zero
+    (:mod:`devo.lifetime.fpmode`; the environment's code between steps keeps the caller's mode)."""
+    fp = flush_subnormals()
+    out = py_step(box.net, box.ag, box.R, box.rec, mode, reward, terminated, episode, t, spikes)
+    restore_mode(fp)
+    return out

@@ -20,6 +20,7 @@ from devo.develop.growth import birth
 from devo.develop.rules import Rules
 from devo.environments.compiled import for_task
 from devo.lifetime.batch import lifetime_stats, reset_lifetime
+from devo.lifetime.fpmode import flush_subnormals, restore_mode
 from devo.lifetime.record import Recorder, take_snapshot
 from devo.lifetime.step import develop, env_act, env_learn
 
@@ -47,7 +48,16 @@ def run_native(
 ) -> None:
     """A whole lifetime on a native task, in compiled code: develop, then ``n_episodes`` episodes
     without resetting the network. ``returns``/``lengths`` receive each episode's return and
-    length; a bad observation or reward sets ``K_NAN`` and ends the lifetime."""
+    length; a bad observation or reward sets ``K_NAN`` and ends the lifetime. Subnormal floats
+    flush to zero while it runs (:mod:`devo.lifetime.fpmode`)."""
+    mode = flush_subnormals()
+    _live(net, ag, R, rec, tparams, tstate, env_rng, returns, lengths)
+    restore_mode(mode)
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def _live(net, ag, R, rec, tparams, tstate, env_rng, returns, lengths):
+    """:func:`run_native`'s lifetime, in the caller's floating-point mode."""
     birth(net, ag, R)
     develop(net, ag, R, rec)
     begin_lifetime(tparams, tstate, env_rng)
@@ -101,9 +111,12 @@ def run_native_batch(
     """Lifetime ``k`` of the boxed genome with agent random state ``agent_rngs[k]`` and task random
     state ``env_rngs[k]`` (uint64[K, 4]), for every ``k``: reset, :func:`run_native`,
     then ``returns[k]``, ``lengths[k]`` (per episode) and ``stats[k]`` (:data:`STATS`). The task's
-    parameters start from ``params`` and its state from zero in every lifetime."""
+    parameters start from ``params`` and its state from zero in every lifetime. Subnormal floats
+    flush to zero while it runs (:mod:`devo.lifetime.fpmode`)."""
+    mode = flush_subnormals()
     _run_batch(box.net, box.ag, box.R, box.rec, params, tparams, tstate, agent_rngs, env_rngs,
                returns, lengths, stats)  # fmt: skip
+    restore_mode(mode)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
@@ -114,5 +127,5 @@ def _run_batch(net, ag, R, rec, params, tparams, tstate, agent_rngs, env_rngs, r
             tparams[q] = params[q]
         for q in range(tstate.shape[0]):
             tstate[q] = 0.0
-        run_native(net, ag, R, rec, tparams, tstate, env_rngs[k], returns[k], lengths[k])
+        _live(net, ag, R, rec, tparams, tstate, env_rngs[k], returns[k], lengths[k])
         lifetime_stats(net, ag, stats[k])
