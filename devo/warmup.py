@@ -80,8 +80,8 @@ def ensure_compiled(setup: Any, log: Callable[[str], Any] = _stderr) -> float | 
         return None
     if kernels_cached(entry):
         return None
-    from devo.lifetime.capacity import check_capacity
     from devo.lifetime import Evaluator
+    from devo.lifetime.capacity import check_capacity
 
     try:
         ev = Evaluator(setup)

@@ -44,7 +44,6 @@ import torch
 
 from devo.atomic import atomic_write_text
 from devo.errors import ConfigError, DevoError
-from devo.lifetime.capacity import check_capacity
 from devo.evolve.checkpoint import (
     capture_rng,
     encode_checkpoint,
@@ -69,6 +68,7 @@ from devo.experiment import (
 )
 from devo.genome_io import check_genome, check_transfer, load_genome, save_genome
 from devo.lifetime import WORST_FITNESS
+from devo.lifetime.capacity import check_capacity
 from devo.rng import derive_seed
 
 __all__ = ["RunOutcome", "RunState", "resume_run", "start_run"]

@@ -5,7 +5,7 @@ with subnormal operands or results in microcode, ~100x slower than with normal f
 neuron's pre/post traces decay by :math:`e^{-1/\tau}` per tick and pass through the subnormal
 range for ~60 ticks before they reach zero (a synapse's eligibility for ~300), and a network
 whose neurons fire rarely keeps some traces there all the time: the default genome's network in
-``devo bench lifetime`` (N = 32) spent ~30% of its env steps in those assists.
+``devo bench lifetime`` (N = 32) spent over a third of its env-step time in those assists.
 
 Every compiled entry point of a lifetime (:func:`devo.lifetime.task_life.run_native`,
 ``run_native_batch``, :func:`devo.lifetime.session.box_step`) therefore runs with

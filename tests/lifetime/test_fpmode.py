@@ -64,11 +64,14 @@ def test_no_subnormal_survives_a_lifetime_that_makes_them() -> None:
 
 
 @pytest.mark.parametrize("native", [True, False])
-def test_a_lifetime_leaves_the_callers_mode(native: bool) -> None:
-    setup = make_setup(32, SIZES[32], "learned", 2)
+def test_both_paths_flush_and_leave_the_callers_mode(native: bool) -> None:
+    """The compiled task's lifetime and the Python environment's (one compiled call per env step)
+    end without subnormals, and give the caller back its mode."""
+    setup = make_setup(32, SIZES[32], "learned", 40)
     ev = Evaluator(replace(setup, task=TaskConfig(env="CartPole-v1", native=native)))
     assert ev.native == native
     before = current_mode() & (FTZ | DAZ)
-    ev(bench_genome(ev), 1)
+    ev.run(bench_genome(ev), 1, record=True)
+    assert _subnormals(ev.last_state) == {}
     assert current_mode() & (FTZ | DAZ) == before
     assert np.float32(1e-38) * np.float32(0.5) > 0  # numpy still computes subnormals
