@@ -16,8 +16,9 @@ Every compiled entry point of a lifetime (:func:`devo.lifetime.task_life.run_nat
 and puts the caller's mode back before it returns, so Python, numpy and a Python environment's
 code between env steps compute as before. This is what XLA (and so JAX, LNDP's reference) does on
 CPU. It is a change to the arithmetic, not a speed-only change: a value that would have been
-subnormal is 0. Such a value is below any threshold, weight or probability the model compares,
-and every committed genome's lifetimes give the same returns with and without it.
+subnormal is 0. A comparison with zero can in principle tell the two apart; none that was measured
+did: every committed genome's lifetimes, the initial genomes of every experiment and a whole
+CartPole run give the same numbers with and without it (docs/design.md).
 
 On CPUs other than x86 the mode is left as it is (:data:`AVAILABLE` is False): subnormals are then
 computed exactly, which can differ from x86 in the last bits of values below :math:`2^{-126}`.
