@@ -35,6 +35,7 @@ from devo.errors import ConfigError
 from devo.genome import GenomeSpec
 from devo.lifetime import batch as B
 from devo.lifetime import record as REC
+from devo.lifetime.fpmode import keep_callers_mode
 from devo.lifetime.session import box_step, make_box
 from devo.lifetime.step import (
     PY_ACT,
@@ -283,13 +284,14 @@ class Evaluator:
         lengths = np.zeros((1, n_ep), np.int64)
         stats = np.zeros((1, B.N_STATS), np.int64)
         error = ""
-        if self.native:
-            tparams, tstate = self.task.native_buffers()
-            env_rng = rng_from_seed(self._task_seed(seed))
-            self._kernels().run_native(net, ag, R, rec, tparams, tstate, env_rng, returns[0], lengths[0])
-        else:
-            box = make_box(net, ag, R, rec)
-            error = self._run_python(box, ag, seed, returns[0], lengths[0])
+        with keep_callers_mode():
+            if self.native:
+                tparams, tstate = self.task.native_buffers()
+                env_rng = rng_from_seed(self._task_seed(seed))
+                self._kernels().run_native(net, ag, R, rec, tparams, tstate, env_rng, returns[0], lengths[0])
+            else:
+                box = make_box(net, ag, R, rec)
+                error = self._run_python(box, ag, seed, returns[0], lengths[0])
         B.lifetime_stats(net, ag, stats[0])
         self.last_state = net
         result = self._result(returns[0], lengths[0], stats[0], error)
@@ -312,17 +314,18 @@ class Evaluator:
         stats = np.zeros((k, B.N_STATS), np.int64)
         agent_rngs = seed_states(seeds, AGENT_STREAM)
         errors = [""] * k
-        if self.native:
-            env_rngs = seed_states(seeds, TASK_STREAM)  # rng_from_seed(self._task_seed(seed)) per seed
-            self._kernels().run_native_batch(
-                live.box, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
-                returns, lengths, stats,
-            )  # fmt: skip
-        else:
-            for q, seed in enumerate(seeds):
-                B.reset_box(live.box, agent_rngs[q])
-                errors[q] = self._run_python(live.box, live.ag, int(seed), returns[q], lengths[q])
-                B.box_stats(live.box, stats[q])
+        with keep_callers_mode():  # the compiled calls flush subnormals (fpmode); if one raises
+            if self.native:
+                env_rngs = seed_states(seeds, TASK_STREAM)  # rng_from_seed(self._task_seed(seed)) per seed
+                self._kernels().run_native_batch(
+                    live.box, live.params, live.tparams, live.tstate, agent_rngs, env_rngs,
+                    returns, lengths, stats,
+                )  # fmt: skip
+            else:
+                for q, seed in enumerate(seeds):
+                    B.reset_box(live.box, agent_rngs[q])
+                    errors[q] = self._run_python(live.box, live.ag, int(seed), returns[q], lengths[q])
+                    B.box_stats(live.box, stats[q])
         self.last_state = live.net
         return [self._result(returns[q], lengths[q], stats[q], errors[q]) for q in range(k)]
 

@@ -14,7 +14,9 @@ Every compiled entry point of a lifetime (:func:`devo.lifetime.task_life.run_nat
 - **DAZ** (denormals are zero, bit 6): a subnormal operand reads as 0,
 
 and puts the caller's mode back before it returns, so Python, numpy and a Python environment's
-code between env steps compute as before. This is what XLA (and so JAX, LNDP's reference) does on
+code between env steps compute as before. A compiled call that raises (a user's compiled task can)
+returns without that; the Evaluator calls them inside :func:`keep_callers_mode`, which puts the
+mode back then. This is what XLA (and so JAX, LNDP's reference) does on
 CPU. It is a change to the arithmetic, not a speed-only change: a value that would have been
 subnormal is 0. A comparison with zero can in principle tell the two apart; none that was measured
 did: every committed genome's lifetimes, the initial genomes of every experiment and a whole
@@ -27,6 +29,8 @@ computed exactly, which can differ from x86 in the last bits of values below :ma
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from llvmlite import ir
 from numba import njit, types
@@ -107,3 +111,17 @@ else:
     def current_mode() -> int:
         """0 off x86."""
         return 0
+
+
+@contextmanager
+def keep_callers_mode() -> Iterator[None]:
+    """Around Python's calls of compiled lifetimes: if one raises, put back the mode it found."""
+    if not AVAILABLE:
+        yield
+        return
+    mode = current_mode()
+    try:
+        yield
+    except BaseException:
+        restore_mode(mode)
+        raise

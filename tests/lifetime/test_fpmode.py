@@ -75,3 +75,24 @@ def test_both_paths_flush_and_leave_the_callers_mode(native: bool) -> None:
     assert _subnormals(ev.last_state) == {}
     assert current_mode() & (FTZ | DAZ) == before
     assert np.float32(1e-38) * np.float32(0.5) > 0  # numpy still computes subnormals
+
+
+@njit(cache=True)
+def _flush_then_fail(box, params, tparams, tstate, agent_rngs, env_rngs, returns, lengths, stats) -> None:
+    flush_subnormals()
+    raise RuntimeError("the task's compiled step failed")
+
+
+def test_a_compiled_lifetime_that_raises_leaves_the_callers_mode(monkeypatch) -> None:
+    """A user's compiled task can raise inside the lifetime, past the entry point's restore; the
+    Evaluator puts the mode back."""
+    from types import SimpleNamespace
+
+    ev = Evaluator(make_setup(32, SIZES[32], "learned", 2))
+    g = bench_genome(ev)
+    ev(g, 1)
+    monkeypatch.setattr(ev, "_kernels", lambda: SimpleNamespace(run_native_batch=_flush_then_fail))
+    before = current_mode() & (FTZ | DAZ)
+    with pytest.raises(RuntimeError, match="compiled step failed"):
+        ev(g, 1)
+    assert current_mode() & (FTZ | DAZ) == before
