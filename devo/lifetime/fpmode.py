@@ -47,9 +47,11 @@ _CSR_FN = ir.FunctionType(ir.VoidType(), [_I8P])
 
 @intrinsic
 def _read_csr(typingctx):  # noqa: ARG001 -- numba's intrinsic signature
-    """MXCSR (x86 ``stmxcsr``)."""
+    """MXCSR (x86 ``stmxcsr``); 0 off x86."""
 
     def codegen(context, builder, signature, args):  # noqa: ARG001
+        if not AVAILABLE:
+            return ir.Constant(_I32, 0)
         slot = builder.alloca(_I32)
         fn = builder.module.declare_intrinsic("llvm.x86.sse.stmxcsr", fnty=_CSR_FN)
         builder.call(fn, [builder.bitcast(slot, _I8P)])
@@ -60,9 +62,11 @@ def _read_csr(typingctx):  # noqa: ARG001 -- numba's intrinsic signature
 
 @intrinsic
 def _write_csr(typingctx, value):  # noqa: ARG001
-    """Set MXCSR to ``value`` (x86 ``ldmxcsr``)."""
+    """Set MXCSR to ``value`` (x86 ``ldmxcsr``); nothing off x86."""
 
     def codegen(context, builder, signature, args):  # noqa: ARG001
+        if not AVAILABLE:
+            return context.get_dummy_value()
         slot = builder.alloca(_I32)
         v = args[0]
         if v.type.width != 32:
@@ -77,48 +81,29 @@ def _write_csr(typingctx, value):  # noqa: ARG001
     return types.none(value), codegen
 
 
-if AVAILABLE:
+@njit(cache=True, inline="always", _nrt=False)
+def flush_subnormals() -> int:
+    """Turn FTZ and DAZ on; returns the previous mode, for :func:`restore_mode` (0 off x86)."""
+    old = _read_csr()
+    _write_csr(old | (FTZ | DAZ))
+    return old
 
-    @njit(cache=True, inline="always", _nrt=False)
-    def flush_subnormals() -> int:
-        """Turn FTZ and DAZ on; returns the previous mode, for :func:`restore_mode`."""
-        old = _read_csr()
-        _write_csr(old | (FTZ | DAZ))
-        return old
 
-    @njit(cache=True, inline="always", _nrt=False)
-    def restore_mode(old: int) -> None:
-        """Put back the mode :func:`flush_subnormals` returned."""
-        _write_csr(old)
+@njit(cache=True, inline="always", _nrt=False)
+def restore_mode(old: int) -> None:
+    """Put back the mode :func:`flush_subnormals` returned."""
+    _write_csr(old)
 
-    @njit(cache=True, _nrt=False)
-    def current_mode() -> int:
-        """The calling thread's MXCSR (for tests)."""
-        return _read_csr()
 
-else:
-
-    @njit(cache=True, inline="always", _nrt=False)
-    def flush_subnormals() -> int:
-        """Nothing to do off x86 (see the module docstring); returns 0."""
-        return 0
-
-    @njit(cache=True, inline="always", _nrt=False)
-    def restore_mode(old: int) -> None:
-        """Nothing to do off x86."""
-
-    @njit(cache=True, _nrt=False)
-    def current_mode() -> int:
-        """0 off x86."""
-        return 0
+@njit(cache=True, _nrt=False)
+def current_mode() -> int:
+    """The calling thread's MXCSR (0 off x86; for tests)."""
+    return _read_csr()
 
 
 @contextmanager
 def keep_callers_mode() -> Iterator[None]:
     """Around Python's calls of compiled lifetimes: if one raises, put back the mode it found."""
-    if not AVAILABLE:
-        yield
-        return
     mode = current_mode()
     try:
         yield
