@@ -144,13 +144,14 @@ class Agent(NamedTuple):
     bits: np.ndarray  # int8[a] (multibinary)
     mu: np.ndarray  # float32[N, M] messages (one row per neuron: one load per synapse)
     xin: np.ndarray  # float32[N, X] node-rule inputs (one row per neuron)
-    gates: np.ndarray  # float32[3H] GRU pre-activations of one neuron
+    gates: np.ndarray  # float32[4H] GRU scratch of one neuron: z, r and n pre-activations, U_n h
     pre: np.ndarray  # float32[N, 2E] edge rule, presynaptic side: a_i, then the bilinear factor a'_i
     post: np.ndarray  # float32[N, 2E] edge rule, postsynaptic side: b_j, then b'_j
     qa: np.ndarray  # float32[N, P] presynaptic projection (pruning / synaptogenesis)
     qb: np.ndarray  # float32[N, P] postsynaptic projection
     qext: np.ndarray  # float32[2, P] per unit: largest postsynaptic projection, largest magnitude (pruning bounds)
     bound: np.ndarray  # float64[N] per presynaptic neuron: a draw at or above it settles "no" (structural)
+    bound_size: np.ndarray  # float64[N] per presynaptic neuron: the magnitudes its bound's margin scales with
     idx: np.ndarray  # int32[N] scratch list of neuron indices
     e_tmp: np.ndarray  # float32[E] scratch synapse state
     nbr: np.ndarray  # int32[N, KN] each neuron's nearest allowed partners, nearest first
@@ -207,13 +208,14 @@ def make_agent(
         bits=np.zeros(max(a, 1), np.int8),
         mu=np.zeros((n, MSG_DIM), f32),
         xin=np.zeros((n, NODE_IN), f32),
-        gates=np.zeros(3 * H_DIM, f32),
+        gates=np.zeros(4 * H_DIM, f32),
         pre=np.zeros((n, 2 * E_DIM), f32),
         post=np.zeros((n, 2 * E_DIM), f32),
         qa=np.zeros((n, MLP_DIM), f32),
         qb=np.zeros((n, MLP_DIM), f32),
         qext=np.zeros((2, MLP_DIM), f32),
         bound=np.zeros(n, np.float64),
+        bound_size=np.zeros(n, np.float64),
         idx=np.zeros(n, np.int32),
         e_tmp=np.zeros(E_DIM, f32),
         nbr=np.zeros((n, max(int(ci[C_NEIGHBOURS]), 1)), np.int32),

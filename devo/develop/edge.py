@@ -80,7 +80,7 @@ from numba import njit
 from devo.develop.agent import C_ACT_KIND, C_PLASTIC, C_TICKS, F_WMAX, MS_M, Agent, developing
 from devo.develop.blocks import Array, transposed, type_table
 from devo.develop.dims import E_DIM, H_DIM
-from devo.develop.mathx import accumulate_row, softsign
+from devo.develop.mathx import accumulate_pair, softsign, store8
 from devo.environments.spec import ACT_DISCRETE
 from devo.genome import Block
 from devo.snn.state import HIDDEN, INPUT, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
@@ -173,15 +173,13 @@ def edge_rule(net: NetState, ag: Agent, R: Rules) -> None:
     for i in range(n):
         xa = x_pre[i]
         xb = x_post[i]
-        pi = pre[i]
-        qi = post[i]
-        for c in range(E_DIM):
-            pi[c] = ebias[c] + ed[c, 2] * xa
-            qi[c] = ed[c, 4] * m + ed[c, 3] * xb
-            pi[E_DIM + c] = f0
-            qi[E_DIM + c] = f0
-        accumulate_row(h, i, wa, pi)
-        accumulate_row(h, i, wb, qi)
+        pa = (ebias[0] + ed[0, 2] * xa, ebias[1] + ed[1, 2] * xa, ebias[2] + ed[2, 2] * xa,
+              ebias[3] + ed[3, 2] * xa, f0, f0, f0, f0)
+        qb = (ed[0, 4] * m + ed[0, 3] * xb, ed[1, 4] * m + ed[1, 3] * xb, ed[2, 4] * m + ed[2, 3] * xb,
+              ed[3, 4] * m + ed[3, 3] * xb, f0, f0, f0, f0)
+        pa, qb = accumulate_pair(h, i, wa, wb, pa, qb)
+        store8(pre[i], 0, pa)
+        store8(post[i], 0, qb)
     # per synapse: u = a_i + b_j + a'_i * b'_j + g * elig + C e, then the relaxation and the weight
     dev = developing(ag)
     row = 1 if dev else 0

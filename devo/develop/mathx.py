@@ -5,8 +5,9 @@
 - sigmoid(x) = 1 / (1 + exp(-x)): exact, for probabilities of structural decisions;
 - bernoulli_logit(u, x) = [u < sigmoid(x)], the same decision with the exponential skipped when a
   bound settles it;
-- accumulate_row(h, i, w, row): row[k] += sum_q w[q, k] h[q, i] for an 8-wide row, the per-neuron
-  projection of the edge rule and of structural plasticity.
+- accumulate_pair(h, i, wa, wb, a, b): a[k] + sum_q wa[q, k] h[q, i] (and b with wb) for 8-tuples,
+  the per-neuron projections of the edge rule and of structural plasticity (row8, store8, axpy8:
+  its 8-wide parts).
 """
 
 from __future__ import annotations
@@ -50,28 +51,60 @@ def bernoulli_logit(u: float, x: float) -> bool:
 
 
 @njit(cache=True, error_model="numpy", inline="always", _nrt=False)
-def accumulate_row(h: np.ndarray, i: int, w: np.ndarray, row: np.ndarray) -> None:
-    """``row[k] += sum_q w[q, k] * h[q, i]`` for the 8 entries of ``row``, summed in ``q`` order.
+def row8(r: np.ndarray, o: int) -> tuple:
+    """``r[o:o + 8]`` as a tuple (8 scalars LLVM keeps in one SIMD register)."""
+    return (r[o], r[o + 1], r[o + 2], r[o + 3], r[o + 4], r[o + 5], r[o + 6], r[o + 7])
 
-    ``w`` is (H, 8), one row of coefficients per state component; the eight sums are written out
-    so LLVM keeps them in one SIMD register."""
-    a0, a1, a2, a3, a4, a5, a6, a7 = row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]
-    for q in range(w.shape[0]):
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def store8(r: np.ndarray, o: int, a: tuple) -> None:
+    """``r[o:o + 8] = a`` for an 8-tuple ``a``."""
+    r[o] = a[0]
+    r[o + 1] = a[1]
+    r[o + 2] = a[2]
+    r[o + 3] = a[3]
+    r[o + 4] = a[4]
+    r[o + 5] = a[5]
+    r[o + 6] = a[6]
+    r[o + 7] = a[7]
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def axpy8(a: tuple, r: np.ndarray, o: int, s) -> tuple:
+    """``a[k] + r[o + k] * s`` for the 8 entries of ``a``."""
+    return (a[0] + r[o] * s, a[1] + r[o + 1] * s, a[2] + r[o + 2] * s, a[3] + r[o + 3] * s,
+            a[4] + r[o + 4] * s, a[5] + r[o + 5] * s, a[6] + r[o + 6] * s, a[7] + r[o + 7] * s)
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def add8(a: tuple, b: tuple) -> tuple:
+    """``a[k] + b[k]`` for 8-tuples."""
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5], a[6] + b[6], a[7] + b[7])
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def max8(a: tuple, b: tuple) -> tuple:
+    """``max(a[k], b[k])`` for 8-tuples (``max``'s rule: ``b[k]`` if it is larger, else ``a[k]``)."""
+    return (max(a[0], b[0]), max(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]),
+            max(a[4], b[4]), max(a[5], b[5]), max(a[6], b[6]), max(a[7], b[7]))
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def abs8(a: tuple) -> tuple:
+    """``abs(a[k])`` for an 8-tuple."""
+    return (abs(a[0]), abs(a[1]), abs(a[2]), abs(a[3]), abs(a[4]), abs(a[5]), abs(a[6]), abs(a[7]))
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def accumulate_pair(h: np.ndarray, i: int, wa: np.ndarray, wb: np.ndarray, a: tuple, b: tuple) -> tuple:
+    """``(a[k] + sum_q wa[q, k] h[q, i], b[k] + sum_q wb[q, k] h[q, i])`` for 8-tuples ``a``, ``b``,
+    summed in ``q`` order: the two per-neuron projections of the edge rule and of structural
+    plasticity, ``wa`` and ``wb`` of shape (H, 8) (one row of coefficients per state component).
+
+    The sums are carried in tuples, not in the output rows: LLVM keeps each in one SIMD register
+    and the two chains interleave (with the rows as accumulators, twice the time at N=64)."""
+    for q in range(wa.shape[0]):
         hq = h[q, i]
-        r = w[q]
-        a0 += r[0] * hq
-        a1 += r[1] * hq
-        a2 += r[2] * hq
-        a3 += r[3] * hq
-        a4 += r[4] * hq
-        a5 += r[5] * hq
-        a6 += r[6] * hq
-        a7 += r[7] * hq
-    row[0] = a0
-    row[1] = a1
-    row[2] = a2
-    row[3] = a3
-    row[4] = a4
-    row[5] = a5
-    row[6] = a6
-    row[7] = a7
+        a = axpy8(a, wa[q], 0, hq)
+        b = axpy8(b, wb[q], 0, hq)
+    return a, b

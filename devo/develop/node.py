@@ -49,7 +49,7 @@ from devo.develop.dims import (
     X_POS,
     X_RATE,
 )
-from devo.develop.mathx import gate, softsign
+from devo.develop.mathx import add8, axpy8, gate, row8, softsign, store8
 from devo.genome import Block
 from devo.snn.state import M_NEU_HI, NetState
 
@@ -161,85 +161,45 @@ def node_rule(net: NetState, ag: Agent, R: Rules) -> None:
         xi[X_POS] = pos[i, 0]
         xi[X_POS + 1] = pos[i, 1]
         xi[X_DEV] = dev
-    # 3. the GRU, neuron by neuron; each group of 8 gates (z, r, n) accumulates in 8 scalars,
-    # which LLVM's SLP vectoriser packs into one SIMD register
+    # 3. the GRU, neuron by neuron: the three groups of 8 pre-activations (z, r, n) accumulate
+    # side by side in 8-tuples (one SIMD register each), and the gates are taken on the scratch row
+    # ``g`` = [W_z x + U_z h + b_z, W_r x + U_r h + b_r, W_n x + b_n, U_n h], 8 contiguous entries
+    # at a time, so each group's 8 divisions are one vector division
     wx, uh, gb = R.gru_wx, R.gru_uh, R.gru_b
+    zero = (f0, f0, f0, f0, f0, f0, f0, f0)
+    bz = row8(gb, 0)
+    br = row8(gb, H_DIM)
+    bn = row8(gb, 2 * H_DIM)
     for i in range(n):
         if alive[i] == 0:
             for o in range(H_DIM):
                 h[o, i] = f0
             continue
         xi = x[i]
-        for grp in range(3):
-            o0 = grp * H_DIM
-            a0 = gb[o0]
-            a1 = gb[o0 + 1]
-            a2 = gb[o0 + 2]
-            a3 = gb[o0 + 3]
-            a4 = gb[o0 + 4]
-            a5 = gb[o0 + 5]
-            a6 = gb[o0 + 6]
-            a7 = gb[o0 + 7]
-            for k in range(NODE_IN):
-                xk = xi[k]
-                wk = wx[k]
-                a0 += wk[o0] * xk
-                a1 += wk[o0 + 1] * xk
-                a2 += wk[o0 + 2] * xk
-                a3 += wk[o0 + 3] * xk
-                a4 += wk[o0 + 4] * xk
-                a5 += wk[o0 + 5] * xk
-                a6 += wk[o0 + 6] * xk
-                a7 += wk[o0 + 7] * xk
-            b0 = f0
-            b1 = f0
-            b2 = f0
-            b3 = f0
-            b4 = f0
-            b5 = f0
-            b6 = f0
-            b7 = f0
-            for k in range(H_DIM):
-                hk = h[k, i]
-                uk = uh[k]
-                b0 += uk[o0] * hk
-                b1 += uk[o0 + 1] * hk
-                b2 += uk[o0 + 2] * hk
-                b3 += uk[o0 + 3] * hk
-                b4 += uk[o0 + 4] * hk
-                b5 += uk[o0 + 5] * hk
-                b6 += uk[o0 + 6] * hk
-                b7 += uk[o0 + 7] * hk
-            if grp < 2:  # z and r: W x + U h + b
-                a0 += b0
-                a1 += b1
-                a2 += b2
-                a3 += b3
-                a4 += b4
-                a5 += b5
-                a6 += b6
-                a7 += b7
-            else:  # n: softsign(W x + b + r * (U h)), r = gate(row group 1)
-                a0 += g[H_DIM] * b0
-                a1 += g[H_DIM + 1] * b1
-                a2 += g[H_DIM + 2] * b2
-                a3 += g[H_DIM + 3] * b3
-                a4 += g[H_DIM + 4] * b4
-                a5 += g[H_DIM + 5] * b5
-                a6 += g[H_DIM + 6] * b6
-                a7 += g[H_DIM + 7] * b7
-            if grp == 1:
-                a0, a1, a2, a3 = gate(a0), gate(a1), gate(a2), gate(a3)
-                a4, a5, a6, a7 = gate(a4), gate(a5), gate(a6), gate(a7)
-            g[o0] = a0
-            g[o0 + 1] = a1
-            g[o0 + 2] = a2
-            g[o0 + 3] = a3
-            g[o0 + 4] = a4
-            g[o0 + 5] = a5
-            g[o0 + 6] = a6
-            g[o0 + 7] = a7
+        az, ar, an = bz, br, bn
+        for k in range(NODE_IN):
+            xk = xi[k]
+            wk = wx[k]
+            az = axpy8(az, wk, 0, xk)
+            ar = axpy8(ar, wk, H_DIM, xk)
+            an = axpy8(an, wk, 2 * H_DIM, xk)
+        uz, ur, un = zero, zero, zero
+        for k in range(H_DIM):
+            hk = h[k, i]
+            uk = uh[k]
+            uz = axpy8(uz, uk, 0, hk)
+            ur = axpy8(ur, uk, H_DIM, hk)
+            un = axpy8(un, uk, 2 * H_DIM, hk)
+        store8(g, 0, add8(az, uz))
+        store8(g, H_DIM, add8(ar, ur))
+        store8(g, 2 * H_DIM, an)
+        store8(g, 3 * H_DIM, un)
+        for o in range(H_DIM):  # r
+            g[H_DIM + o] = gate(g[H_DIM + o])
+        for o in range(H_DIM):  # n = softsign(W_n x + b_n + r * (U_n h))
+            g[2 * H_DIM + o] = softsign(g[2 * H_DIM + o] + g[H_DIM + o] * g[3 * H_DIM + o])
+        for o in range(H_DIM):  # z
+            g[o] = gate(g[o])
         for o in range(H_DIM):
-            z = gate(g[o])
             ho = h[o, i]
-            h[o, i] = ho + z * (softsign(g[2 * H_DIM + o]) - ho)
+            h[o, i] = ho + g[o] * (g[2 * H_DIM + o] - ho)

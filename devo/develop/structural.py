@@ -50,7 +50,7 @@ from devo.develop.agent import (
 )
 from devo.develop.blocks import Array, transposed, type_table
 from devo.develop.dims import E_DIM, H_DIM, MLP_DIM
-from devo.develop.mathx import accumulate_row, bernoulli_logit, softsign
+from devo.develop.mathx import abs8, accumulate_pair, bernoulli_logit, max8, row8, softsign, store8
 from devo.genome import Block
 from devo.rng import integers, uniform
 from devo.snn.state import ERR_DEGREE, ERR_FULL, M_NEU_HI, M_SYN_HI, OUTPUT, NetState
@@ -115,14 +115,13 @@ def project_pair(
     """out_a[i] = wa^T h[:, i] + b and out_b[i] = wb^T h[:, i], for i < n, with ``wa``, ``wb`` of
     shape (H, P = 8) (one row of coefficients per state component). One row per neuron, so a
     synapse gathers its two neurons' rows."""
+    f0 = np.float32(0.0)
+    zero = (f0, f0, f0, f0, f0, f0, f0, f0)
+    bias = row8(b, 0)
     for i in range(n):
-        oa = out_a[i]
-        ob = out_b[i]
-        for k in range(MLP_DIM):
-            oa[k] = b[k]
-            ob[k] = np.float32(0.0)
-        accumulate_row(h, i, wa, oa)
-        accumulate_row(h, i, wb, ob)
+        pa, pb = accumulate_pair(h, i, wa, wb, bias, zero)
+        store8(out_a[i], 0, pa)
+        store8(out_b[i], 0, pb)
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
@@ -148,46 +147,89 @@ def prune_bounds(net: NetState, ag: Agent, R: Rules, c: np.float32) -> None:
     :math:`\bar\ell_i` gives a NaN bound, which settles nothing.
     """
     n = net.meta[M_NEU_HI]
-    syn_hi = net.meta[M_SYN_HI]
-    qa, qb, ext, bound = ag.qa, ag.qb, ag.qext, ag.bound
-    ef = net.e.reshape(net.e.size)
-    m0 = np.float32(0.0)
-    m1 = np.float32(0.0)
-    m2 = np.float32(0.0)
-    m3 = np.float32(0.0)
-    for s in range(syn_hi):
-        es = 4 * s
-        m0 = max(m0, abs(ef[es]))
-        m1 = max(m1, abs(ef[es + 1]))
-        m2 = max(m2, abs(ef[es + 2]))
-        m3 = max(m3, abs(ef[es + 3]))
-    for k in range(MLP_DIM):
-        ext[0, k] = -np.inf
-        ext[1, k] = np.float32(0.0)
+    qa, qb, ext, top, size = ag.qa, ag.qb, ag.qext, ag.bound, ag.bound_size
+    m0, m1, m2, m3 = state_magnitudes(net.e.reshape(net.e.size), net.meta[M_SYN_HI])
+    # the largest postsynaptic projection of each unit, and the largest magnitude
+    ninf = np.float32(-np.inf)
+    f0 = np.float32(0.0)
+    hi = (ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf)
+    mag = (f0, f0, f0, f0, f0, f0, f0, f0)
     for j in range(n):
-        for k in range(MLP_DIM):
-            b = qb[j, k]
-            ext[0, k] = max(ext[0, k], b)
-            ext[1, k] = max(ext[1, k], abs(b))
+        hi = max8(hi, row8(qb[j], 0))
+        mag = max8(mag, abs8(row8(qb[j], 0)))
+    store8(ext[0], 0, hi)
+    store8(ext[1], 0, mag)
+    # k outermost, neurons innermost: the neurons' sums are independent, so the inner loop vectorises
+    # (each neuron's sums still run in k order)
     we, v = R.prune_we, R.prune_v
     for i in range(n):
-        top = float(c)
-        size = abs(float(c))
-        for k in range(MLP_DIM):
-            wx = (abs(float(we[k, 0])) * float(m0) + abs(float(we[k, 1])) * float(m1)
-                  + abs(float(we[k, 2])) * float(m2) + abs(float(we[k, 3])) * float(m3))
+        top[i] = float(c)
+        size[i] = abs(float(c))
+    for k in range(MLP_DIM):
+        wx = (abs(float(we[k, 0])) * float(m0) + abs(float(we[k, 1])) * float(m1)
+              + abs(float(we[k, 2])) * float(m2) + abs(float(we[k, 3])) * float(m3))
+        hk = float(ext[0, k])
+        mk = float(ext[1, k])
+        vk = float(v[k])
+        av = abs(vk)
+        for i in range(n):
             a = float(qa[i, k])
-            z = a + float(ext[0, k]) + wx
-            vk = float(v[k])
-            if vk > 0.0 and z > 0.0:
-                top += vk * z
-            size += abs(vk) * (abs(a) + float(ext[1, k]) + wx)
-        top += 1e-4 * size + 1e-6
-        if top > 0.0:
-            bound[i] = 2.0
-        else:
-            y = -top
-            bound[i] = 1.0 / (2.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6.0 + y * (1.0 / 24.0)))))
+            z = a + hk + wx
+            t = top[i]
+            top[i] = t + vk * z if vk > 0.0 and z > 0.0 else t
+            size[i] += av * (abs(a) + mk + wx)
+    for i in range(n):
+        t = top[i] + (1e-4 * size[i] + 1e-6)
+        y = -t
+        b = 1.0 / (2.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6.0 + y * (1.0 / 24.0)))))
+        top[i] = 2.0 if t > 0.0 else b
+
+
+@njit(cache=True, error_model="numpy", inline="always", _nrt=False)
+def _larger_magnitude(m: np.float32, x: np.float32) -> np.float32:
+    a = abs(x)
+    return a if a > m else m
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def state_magnitudes(ef: np.ndarray, rows: int) -> tuple:
+    """The largest magnitude of each of the 4 synapse-state components over the first ``rows`` rows
+    of the flat state ``ef`` (0 if none; NaN entries are skipped, as ``max`` skips them).
+
+    The maximum does not depend on the order it is taken in, so four rows are taken at a time, into
+    four accumulators (one dependency chain per row of four would wait on each comparison)."""
+    f0 = np.float32(0.0)
+    a0, a1, a2, a3 = f0, f0, f0, f0
+    b0, b1, b2, b3 = f0, f0, f0, f0
+    c0, c1, c2, c3 = f0, f0, f0, f0
+    d0, d1, d2, d3 = f0, f0, f0, f0
+    top = rows - rows % 4
+    for s in range(0, top, 4):
+        es = 4 * s
+        a0 = _larger_magnitude(a0, ef[es])
+        a1 = _larger_magnitude(a1, ef[es + 1])
+        a2 = _larger_magnitude(a2, ef[es + 2])
+        a3 = _larger_magnitude(a3, ef[es + 3])
+        b0 = _larger_magnitude(b0, ef[es + 4])
+        b1 = _larger_magnitude(b1, ef[es + 5])
+        b2 = _larger_magnitude(b2, ef[es + 6])
+        b3 = _larger_magnitude(b3, ef[es + 7])
+        c0 = _larger_magnitude(c0, ef[es + 8])
+        c1 = _larger_magnitude(c1, ef[es + 9])
+        c2 = _larger_magnitude(c2, ef[es + 10])
+        c3 = _larger_magnitude(c3, ef[es + 11])
+        d0 = _larger_magnitude(d0, ef[es + 12])
+        d1 = _larger_magnitude(d1, ef[es + 13])
+        d2 = _larger_magnitude(d2, ef[es + 14])
+        d3 = _larger_magnitude(d3, ef[es + 15])
+    for s in range(top, rows):
+        es = 4 * s
+        a0 = _larger_magnitude(a0, ef[es])
+        a1 = _larger_magnitude(a1, ef[es + 1])
+        a2 = _larger_magnitude(a2, ef[es + 2])
+        a3 = _larger_magnitude(a3, ef[es + 3])
+    return (max(max(a0, b0), max(c0, d0)), max(max(a1, b1), max(c1, d1)),
+            max(max(a2, b2), max(c2, d2)), max(max(a3, b3), max(c3, d3)))
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)

@@ -96,6 +96,7 @@ def reset_agent(ag: Agent, rng_state: np.ndarray) -> None:
     for i in range(ag.idx.shape[0]):
         ag.idx[i] = 0
         ag.bound[i] = 0.0
+        ag.bound_size[i] = 0.0
         ag.nbr_n[i] = 0
         for k in range(ag.nbr.shape[1]):
             ag.nbr[i, k] = 0

@@ -15,7 +15,7 @@ from devo.develop.edge import edge_rule
 from devo.develop.growth import birth
 from devo.develop.mathx import bernoulli_logit
 from devo.develop.node import node_rule
-from devo.develop.structural import new_synapse_state, project_pair, prune, prune_bounds
+from devo.develop.structural import new_synapse_state, project_pair, prune, prune_bounds, state_magnitudes
 from devo.lifetime.step import PY_BIRTH, py_step
 from devo.rng import PyRng
 from devo.snn import state as S
@@ -166,6 +166,29 @@ def test_pruning_bound_is_above_every_synapse_probability(seed: int, sigma: floa
     assert np.all(prob <= bound), (prob - bound).max()
     if c < -10 and sigma == 0.0:  # rare pruning under the initial genome: the bound settles most draws
         assert np.mean(bound) < 0.05
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(0, 23),
+    values=st.lists(st.sampled_from([0.0, -0.0, 0.25, -0.5, 0.75, -1.0, 3.0, np.inf, -np.inf, np.nan]),
+                    min_size=96, max_size=96),
+)
+def test_state_magnitudes_is_the_running_maximum_of_magnitudes(rows: int, values: list[float]) -> None:
+    """Four rows at a time into four accumulators: the same maximum, bit for bit, as one pass in
+    slot order with ``max`` (which starts at 0 and skips NaN), on rows with NaN, infinities, -0."""
+    ef = np.array(values, np.float32)
+
+    @njit(error_model="numpy")
+    def sequential(ef, rows):
+        m = np.zeros(4, np.float32)
+        for s in range(rows):
+            for c in range(4):
+                m[c] = max(m[c], abs(ef[4 * s + c]))
+        return m
+
+    got = np.array(state_magnitudes(ef, rows), np.float32)
+    np.testing.assert_array_equal(got.view(np.uint32), sequential(ef, rows).view(np.uint32))
 
 
 def _assert_pruning_matches_reference(net, ag, R, p, phase: int) -> None:
